@@ -1,0 +1,135 @@
+//! `tiktok-edge validate --config FILE`
+//! `tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP]
+//!                      [--user-agent UA] [--api-base URL]`
+//!
+//! Same core as the Worker and the npm package, no network. Tokens are read from
+//! the environment variables the destinations name (default TIKTOK_ACCESS_TOKEN)
+//! and printed only as `<redacted>`.
+
+use serde_json::{json, Value};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tiktok_edge::{plan, Config, RequestContext, Secrets};
+
+const USAGE: &str = "usage:
+  tiktok-edge validate --config FILE
+  tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP] [--user-agent UA] [--api-base URL]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok((out, code)) => {
+            println!("{out}");
+            ExitCode::from(code)
+        }
+        Err(msg) => {
+            eprintln!("tiktok-edge: {msg}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Returns the JSON to print and the exit code; Err is a usage or I/O problem.
+fn run(args: &[String]) -> Result<(String, u8), String> {
+    let (command, rest) = args.split_first().ok_or("missing command")?;
+    let flags = Flags::parse(rest)?;
+    let config_text = read(flags.get("--config").ok_or("--config FILE is required")?)?;
+    let config = match Config::from_json(&config_text) {
+        Ok(c) => c,
+        Err(e) => return Ok((pretty(&json!({"valid": false, "errors": e.errors})), 1)),
+    };
+    match command.as_str() {
+        "validate" => {
+            flags.only(&["--config"])?;
+            let ids: Vec<&str> = config.destinations.iter().map(|d| d.id.as_str()).collect();
+            Ok((pretty(&json!({"valid": true, "destinations": ids})), 0))
+        }
+        "preview" => {
+            flags.only(&["--config", "--event", "--now", "--cookie", "--ip", "--user-agent", "--api-base"])?;
+            let config = match flags.get("--api-base") {
+                Some(base) => config.with_api_base(base),
+                None => config,
+            };
+            let event_text = read(flags.get("--event").ok_or("--event FILE is required")?)?;
+            let input: Value = serde_json::from_str(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
+            let ctx = RequestContext {
+                now_ms: match flags.get("--now") {
+                    Some(n) => n.parse().map_err(|_| "--now must be Unix milliseconds")?,
+                    None => now_ms(),
+                },
+                cookie: flags.get("--cookie").map(str::to_owned),
+                ip: flags.get("--ip").map(str::to_owned),
+                user_agent: flags.get("--user-agent").map(str::to_owned),
+            };
+            let mut secrets = Secrets::new();
+            for d in &config.destinations {
+                if let Ok(v) = std::env::var(&d.token_secret) {
+                    secrets.insert(d.token_secret.clone(), v);
+                }
+            }
+            let results: Vec<Value> = match &input {
+                Value::Array(events) => events
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, ev)| with_index(plan(&config, ev, &ctx, &secrets), Some(i)))
+                    .collect(),
+                ev => with_index(plan(&config, ev, &ctx, &secrets), None),
+            };
+            Ok((pretty(&json!({"results": results})), 0))
+        }
+        other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+fn with_index(results: Vec<tiktok_edge::DestinationResult>, index: Option<usize>) -> Vec<Value> {
+    results
+        .into_iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(&r).unwrap_or(Value::Null);
+            if let (Some(i), Value::Object(m)) = (index, &mut v) {
+                m.insert("index".into(), json!(i));
+            }
+            v
+        })
+        .collect()
+}
+
+struct Flags(Vec<(String, String)>);
+
+impl Flags {
+    fn parse(args: &[String]) -> Result<Flags, String> {
+        let mut out = Vec::new();
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            if !flag.starts_with("--") {
+                return Err(format!("unexpected argument `{flag}`"));
+            }
+            let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            out.push((flag.clone(), value.clone()));
+        }
+        Ok(Flags(out))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(f, _)| f == name).map(|(_, v)| v.as_str())
+    }
+
+    fn only(&self, allowed: &[&str]) -> Result<(), String> {
+        match self.0.iter().find(|(f, _)| !allowed.contains(&f.as_str())) {
+            Some((f, _)) => Err(format!("unknown option `{f}`")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

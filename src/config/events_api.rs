@@ -1,0 +1,208 @@
+//! Settings of destination type `events_api` (TikTok Events API 2.0, web + app):
+//! the seed's settings in snake_case plus the post-seed ones (spec b.1).
+
+use super::reader::Section;
+use super::COMMON_KEYS;
+use crate::error::Error;
+use crate::mapping::event_names::EventNames;
+use crate::mapping::slots::{Slot, SLOTS, SLOT_KEYS};
+use crate::path::Path;
+use crate::payload::{PROPERTY_FIELDS, USER_FIELDS};
+use crate::template::Template;
+
+const KEYS: &[&str] = &[
+    "pixel_id", "app_id", "test_event_code", "environment", "event_mapping", "view_content_mapping",
+    "autodiscovery_event_source", "do_not_lowercase_user_id", "smart_mapping",
+    "custom_event_properties", "custom_user_properties", "send_unmapped_events", "event_names",
+];
+const ENVIRONMENTS: &[&str] = &["production", "staging", "development"];
+
+/// Resolved settings of one `events_api` destination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventsApi {
+    pub pixel_id: Option<Template>,
+    pub app_id: Option<Template>,
+    pub test_event_code: Option<Template>,
+    pub environment: Environment,
+    /// User overrides: CA event name -> TikTok event name (None: never send this event).
+    pub event_mapping: Vec<(String, Option<String>)>,
+    pub view_content: ViewContent,
+    pub autodiscovery_event_source: bool,
+    pub lowercase_user_id: bool,
+    /// Send events that no table maps, under their CA name (custom TikTok events).
+    pub send_unmapped_events: bool,
+    pub event_names: EventNames,
+    slots: Vec<Option<ResolvedSlot>>,
+    /// The array the item slots iterate over (`items` by default).
+    pub items_array: Option<Path>,
+    pub custom_event_properties: Vec<(String, Template)>,
+    pub custom_user_properties: Vec<(String, Template)>,
+}
+
+/// `production` never sends `test_event_code` (TikTok would not record the events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Production,
+    Staging,
+    Development,
+}
+
+/// Which of `page_view` / `view_item` become `ViewContent`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewContent {
+    pub page_view: bool,
+    pub view_item: bool,
+}
+
+/// Where a slot reads from: an event path, or a path relative to each item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResolvedSlot {
+    Event(Path),
+    Item(Path),
+}
+
+impl EventsApi {
+    /// The event path of a scalar slot, None when turned off.
+    pub fn path(&self, slot: Slot) -> Option<&Path> {
+        match self.slots.get(slot as usize)?.as_ref()? {
+            ResolvedSlot::Event(p) => Some(p),
+            ResolvedSlot::Item(_) => None,
+        }
+    }
+
+    /// The item-relative path of an item slot, None when turned off.
+    pub fn item_path(&self, slot: Slot) -> Option<&Path> {
+        match self.slots.get(slot as usize)?.as_ref()? {
+            ResolvedSlot::Item(p) => Some(p),
+            ResolvedSlot::Event(_) => None,
+        }
+    }
+}
+
+pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
+    s.deny_unknown(&[COMMON_KEYS, KEYS]);
+    let pixel_id = s.template("pixel_id");
+    let app_id = s.template("app_id");
+    if pixel_id.is_none() && app_id.is_none() {
+        s.missing("pixel_id", "required for web events (or set app_id for an app-only destination)");
+    }
+    let environment = match s.string("environment").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("production") => Environment::Production,
+        Some("staging") => Environment::Staging,
+        Some("development") => Environment::Development,
+        Some(_) => {
+            s.invalid("environment", format!("must be one of: {}", ENVIRONMENTS.join(", ")));
+            Environment::Production
+        }
+    };
+    let event_mapping = s
+        .string_map("event_mapping")
+        .into_iter()
+        .map(|(ca, tt)| (ca.trim().to_owned(), Some(tt.trim().to_owned()).filter(|t| !t.is_empty())))
+        .collect();
+    let mut view_content = ViewContent::default();
+    for (i, name) in s.string_list("view_content_mapping").unwrap_or_default().into_iter().enumerate() {
+        match name {
+            "page_view" => view_content.page_view = true,
+            "view_item" => view_content.view_item = true,
+            _ => {
+                let path = format!("{}[{i}]", s.at("view_content_mapping"));
+                s.errors.push(Error::InvalidSetting { path, message: "must be page_view or view_item".into() });
+            }
+        }
+    }
+    let event_names = match s.string("event_names") {
+        None => EventNames::Seed,
+        Some(v) => EventNames::parse(v).unwrap_or_else(|| {
+            s.invalid("event_names", format!("must be one of: {}", EventNames::KEYS.join(", ")));
+            EventNames::Seed
+        }),
+    };
+    let (slots, items_array) = smart_mapping(s);
+    EventsApi {
+        test_event_code: s.template("test_event_code"),
+        autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
+        lowercase_user_id: !s.bool("do_not_lowercase_user_id", false),
+        send_unmapped_events: s.bool("send_unmapped_events", false),
+        custom_event_properties: custom(s, "custom_event_properties", PROPERTY_FIELDS),
+        custom_user_properties: custom(s, "custom_user_properties", USER_FIELDS),
+        pixel_id,
+        app_id,
+        environment,
+        event_mapping,
+        view_content,
+        event_names,
+        slots,
+        items_array,
+    }
+}
+
+/// Resolves every slot: the user's path, `""` (off), or the documented default.
+fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path>) {
+    let user = s.object("smart_mapping");
+    let base = s.at("smart_mapping");
+    if let Some(map) = user {
+        let mut sub = Section { map, path: base.clone(), errors: &mut *s.errors };
+        sub.deny_unknown(&[SLOT_KEYS]);
+    }
+    let mut items_array: Option<Path> = None;
+    let mut slots = Vec::with_capacity(SLOTS.len());
+    for def in SLOTS {
+        let path = format!("{base}.{}", def.key);
+        let text = match user.and_then(|m| m.get(def.key)) {
+            None | Some(serde_json::Value::Null) => def.default,
+            Some(serde_json::Value::String(t)) if t.trim().is_empty() => None,
+            Some(serde_json::Value::String(t)) => Some(t.as_str()),
+            Some(_) => {
+                s.errors.push(Error::InvalidSetting { path: path.clone(), message: "must be a path string, or \"\" to not send".into() });
+                None
+            }
+        };
+        let resolved = text.and_then(|t| match Path::parse(t) {
+            Err(e) => {
+                s.errors.push(Error::InvalidSetting { path: path.clone(), message: e });
+                None
+            }
+            Ok(p) if def.slot.is_per_item() => match p.split_item() {
+                None => {
+                    let message = format!("`{t}` must name every item with X, like items.X.id");
+                    s.errors.push(Error::InvalidSetting { path: path.clone(), message });
+                    None
+                }
+                Some((array, rel)) => match &items_array {
+                    Some(seen) if *seen != array => {
+                        let message = format!("every item slot must read the same array ({})", seen.as_str());
+                        s.errors.push(Error::InvalidSetting { path: path.clone(), message });
+                        None
+                    }
+                    _ => {
+                        items_array = Some(array);
+                        Some(ResolvedSlot::Item(rel))
+                    }
+                },
+            },
+            Ok(p) => Some(ResolvedSlot::Event(p)),
+        });
+        slots.push(resolved);
+    }
+    (slots, items_array)
+}
+
+/// Custom event/user properties: TikTok field name -> template. Names TikTok's
+/// mapped fields already use are refused (repoint the Smart Mapping slot instead).
+fn custom(s: &mut Section<'_>, key: &str, reserved: &[&str]) -> Vec<(String, Template)> {
+    let mut out = Vec::new();
+    for (name, text) in s.string_map(key) {
+        let path = format!("{}.{name}", s.at(key));
+        if reserved.contains(&name) {
+            let message = format!("`{name}` is a mapped TikTok field; change it with smart_mapping instead");
+            s.errors.push(Error::InvalidSetting { path, message });
+            continue;
+        }
+        match Template::parse(text) {
+            Ok(t) => out.push((name.to_owned(), t)),
+            Err(message) => s.errors.push(Error::InvalidSetting { path, message }),
+        }
+    }
+    out
+}

@@ -1,0 +1,92 @@
+//! Normalise-then-SHA-256 for the identifiers TikTok wants hashed (spec 2.8).
+//!
+//! Every function returns the value to send (64 lowercase hex chars) or an
+//! outcome saying why nothing is sent: an empty value is omitted, never sent
+//! as sha256(""); a phone that is not E.164 is dropped, never hashed as garbage.
+//! A value that already is 64 hex chars is passed through lowercased (never hashed twice).
+
+use sha2::{Digest, Sha256};
+
+/// The kinds of identifier the core hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Email,
+    Phone,
+    /// `user.id` -> `external_id`; lowercased unless the flag says otherwise.
+    ExternalId { lowercase: bool },
+    /// first_name / last_name: lowercase, whitespace removed.
+    Name,
+    /// zip_code: lowercase, spaces and dashes removed.
+    ZipCode,
+}
+
+/// Why a value produced nothing to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    /// Empty after normalisation: omitted silently (absent data, not bad data).
+    Empty,
+    /// Not a valid E.164 phone number: dropped with a warning.
+    InvalidPhone,
+}
+
+/// Normalises and hashes `raw` as `kind`.
+pub fn hash(kind: Kind, raw: &str) -> Result<String, Rejected> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Rejected::Empty);
+    }
+    if is_sha256_hex(trimmed) {
+        return Ok(trimmed.to_ascii_lowercase());
+    }
+    Ok(sha256_hex(normalize(kind, trimmed)?.as_bytes()))
+}
+
+/// The normalised clear-text form that `hash` digests (exposed for the npm helpers).
+pub fn normalize(kind: Kind, raw: &str) -> Result<String, Rejected> {
+    let s = raw.trim();
+    let out = match kind {
+        Kind::Email => s.to_lowercase(),
+        Kind::Phone => normalize_phone(s).ok_or(Rejected::InvalidPhone)?,
+        Kind::ExternalId { lowercase: true } => s.to_lowercase(),
+        Kind::ExternalId { lowercase: false } => s.to_owned(),
+        Kind::Name => s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase(),
+        Kind::ZipCode => s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase(),
+    };
+    if out.is_empty() {
+        return Err(Rejected::Empty);
+    }
+    Ok(out)
+}
+
+/// E.164: strips spaces, dots, dashes and parentheses, turns a leading `00` into `+`,
+/// then requires `+` followed by 8 to 15 digits. No country code is ever invented.
+pub fn normalize_phone(raw: &str) -> Option<String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '(' | ')')))
+        .collect();
+    let digits = match compact.strip_prefix('+') {
+        Some(rest) => rest,
+        None => compact.strip_prefix("00")?,
+    };
+    let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| format!("+{digits}"))
+}
+
+/// True for exactly 64 ASCII hex digits (either case).
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// SHA-256 as 64 lowercase hex chars.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        for nibble in [b >> 4, b & 0x0f] {
+            // A nibble is always < 16, so from_digit never yields None.
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out
+}

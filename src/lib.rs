@@ -1,0 +1,40 @@
+//! tiktok-edge core: Commanders Act events -> TikTok server-side requests.
+//!
+//! Pure and deterministic: no I/O, no clock, no randomness. Time and request
+//! facts arrive in [`RequestContext`]; tokens arrive in [`Secrets`]. The same
+//! inputs always give byte-identical output.
+//!
+//! ```
+//! use tiktok_edge::{plan, Config, RequestContext, Secrets};
+//! let config = Config::from_json(r#"{"destinations": [
+//!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#).unwrap();
+//! let event = serde_json::json!({"event_name": "purchase", "id": "O_1", "value": 10});
+//! let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
+//! let results = plan(&config, &event, &RequestContext::at(1_765_290_725_123), &secrets);
+//! assert_eq!(serde_json::to_value(&results[0]).unwrap()["event"], "CompletePayment");
+//! ```
+
+pub mod config;
+mod context;
+pub mod cookies;
+mod error;
+pub mod hashing;
+mod limits;
+pub mod mapping;
+pub mod path;
+pub mod payload;
+mod request;
+mod result;
+mod secrets;
+pub mod template;
+pub mod time;
+pub mod url;
+
+pub use config::Config;
+pub use context::RequestContext;
+pub use error::{ConfigErrors, Error, Warning};
+pub use limits::{MAX_ARRAY_LEN, MAX_DEPTH, MAX_NODES, MAX_STRING_BYTES};
+pub use mapping::plan;
+pub use request::{Body, Headers, HttpRequest, DEFAULT_API_BASE};
+pub use result::{DestinationResult, Outcome, SkipReason};
+pub use secrets::{Secret, Secrets, REDACTED};

@@ -1,0 +1,365 @@
+//! CA event -> TikTok Events API 2.0 body, applying spec b.1 "Explicit rules"
+//! 1-18 with the readings of spec section d.
+
+use super::event_names::EventRow;
+use super::slots::Slot;
+use super::values::{At, Reader};
+use crate::config::{Environment, EventsApi};
+use crate::context::RequestContext;
+use crate::error::Error;
+use crate::hashing::{self, Kind, Rejected};
+use crate::path::{self, Path};
+use crate::payload::{App, Content, Page, Properties, TrackBody, TrackEvent, User};
+use crate::result::SkipReason;
+use crate::{cookies, time, url};
+use serde_json::{Map, Value};
+
+/// `event_source` values TikTok accepts.
+const EVENT_SOURCES: &[&str] = &["web", "app", "offline", "crm"];
+/// `att_status` values TikTok accepts (spec b.1 footnote 9).
+const ATT_STATUSES: &[&str] = &["AUTHORIZED", "DENIED", "NOT_DETERMINED", "RESTRICTED", "NOT_APPLICABLE"];
+/// `content_type` values TikTok accepts, and the default (footnote 15).
+const CONTENT_TYPES: &[&str] = &["product", "product_group"];
+const DEFAULT_CONTENT_TYPE: &str = "product";
+
+/// Known custom user fields that TikTok wants normalised (and hashed, for PII).
+const CUSTOM_USER_NORMALISATION: &[(&str, Norm)] = &[
+    ("first_name", Norm::Hash(Kind::Name)),
+    ("last_name", Norm::Hash(Kind::Name)),
+    ("zip_code", Norm::Hash(Kind::ZipCode)),
+    ("city", Norm::Alnum),
+    ("state", Norm::Alnum),
+    ("country", Norm::Alnum),
+];
+
+#[derive(Clone, Copy)]
+enum Norm {
+    Hash(Kind),
+    /// Lowercase, keep only `[a-z0-9]`, not hashed (spec 2.8).
+    Alnum,
+}
+
+/// The outcome of mapping one event for one destination.
+pub enum Mapped {
+    Body(TrackBody),
+    Skip(SkipReason),
+}
+
+/// Maps one event. Warnings go to `r`; an error means nothing can be sent.
+pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> Result<Mapped, Error> {
+    let name = match path::get(event, "event_name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim(),
+        None | Some(Value::Null) | Some(Value::String(_)) => {
+            return Err(Error::MissingField { path: "event_name".into(), message: "required".into() });
+        }
+        Some(_) => {
+            return Err(Error::InvalidField { path: "event_name".into(), message: "must be a string".into() });
+        }
+    };
+    let source = event_source(d, event, r);
+    let Some(tiktok_event) = event_name(d, name, source) else {
+        return Ok(Mapped::Skip(SkipReason::UnmappedEvent));
+    };
+
+    let (id_setting, id_template) = if source == "app" { ("app_id", &d.app_id) } else { ("pixel_id", &d.pixel_id) };
+    let event_source_id = match id_template {
+        None => {
+            let message = format!("required for {source} events");
+            return Err(Error::MissingSetting { path: id_setting.into(), message });
+        }
+        Some(t) => t.render_string(event).ok_or_else(|| Error::MissingField {
+            path: t.first_path().unwrap_or(id_setting).to_owned(),
+            message: format!("{id_setting} resolves to nothing for this event"),
+        })?,
+    };
+    let is_web = source == "web";
+    let test_event_code = match (&d.test_event_code, d.environment) {
+        (Some(t), Environment::Staging | Environment::Development) if is_web => t.render_string(event),
+        _ => None,
+    };
+
+    let data = TrackEvent {
+        event: tiktok_event,
+        event_time: event_time(d, event, ctx, r),
+        event_id: scalar_string(d, Slot::EventId, event, r),
+        limited_data_use: d.path(Slot::LimitedDataUse).and_then(|p| r.boolean(p.lookup(event), At::Event(p))),
+        user: user(d, event, ctx, r),
+        page: Page {
+            url: scalar_string(d, Slot::PageUrl, event, r),
+            referrer: scalar_string(d, Slot::PageReferrer, event, r),
+        },
+        app: app(d, event, source, r)?,
+        properties: properties(d, event, is_web, r),
+    };
+    Ok(Mapped::Body(TrackBody { event_source: source.to_owned(), event_source_id, test_event_code, data: vec![data] }))
+}
+
+/// Rule 1: Smart Mapping `event_source`, else autodiscovery, else `web`.
+fn event_source(d: &EventsApi, event: &Value, r: &mut Reader) -> &'static str {
+    if let Some(p) = d.path(Slot::EventSource) {
+        if let Some(v) = r.string(p.lookup(event), At::Event(p)) {
+            let v = v.to_ascii_lowercase();
+            match EVENT_SOURCES.iter().find(|s| **s == v) {
+                Some(s) => return s,
+                None => r.warn("invalid_event_source", At::Event(p)),
+            }
+        }
+    }
+    if d.autodiscovery_event_source {
+        let native = d.path(Slot::ExperienceType).and_then(|p| r.string(p.lookup(event), At::Event(p)));
+        let has_app = matches!(path::get(event, "context.app"), Some(Value::Object(m)) if !m.is_empty());
+        if has_app || native.is_some_and(|t| t.eq_ignore_ascii_case("native app")) {
+            return "app";
+        }
+    }
+    "web"
+}
+
+/// Rule 3: user `event_mapping`, then the standard table (web column for
+/// web/offline/crm, app column for app), `page_view`/`view_item` only when selected.
+fn event_name(d: &EventsApi, name: &str, source: &str) -> Option<String> {
+    if let Some((_, mapped)) = d.event_mapping.iter().find(|(ca, _)| ca == name) {
+        return mapped.clone();
+    }
+    let selected = |row: &EventRow| match row.ca {
+        "page_view" => d.view_content.page_view,
+        "view_item" => d.view_content.view_item,
+        _ => true,
+    };
+    let standard = d
+        .event_names
+        .row(name)
+        .filter(|row| !row.gated || selected(row))
+        .and_then(|row| if source == "app" { row.app } else { row.web });
+    match standard {
+        Some(tt) => Some(tt.to_owned()),
+        None if d.send_unmapped_events => Some(name.to_owned()),
+        None => None,
+    }
+}
+
+/// Rule 4: event timestamp (ms, numeric string, ISO-8601) in seconds, else now.
+fn event_time(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> i64 {
+    let found = d.path(Slot::EventTimestamp).and_then(|p| Some((p, p.lookup(event)?.to_value())));
+    let ms = match found {
+        None | Some((_, Value::Null)) => ctx.now_ms,
+        Some((p, v)) => match time::parse(&v) {
+            Some(t) => {
+                if t.assumed_seconds {
+                    r.warn("event_time_in_seconds", At::Event(p));
+                }
+                t.ms
+            }
+            None => {
+                r.warn("invalid_event_time", At::Event(p));
+                ctx.now_ms
+            }
+        },
+    };
+    ms.div_euclid(1000)
+}
+
+fn scalar_string(d: &EventsApi, slot: Slot, event: &Value, r: &mut Reader) -> Option<String> {
+    let p = d.path(slot)?;
+    r.string(p.lookup(event), At::Event(p))
+}
+
+fn hashed(d: &EventsApi, slot: Slot, kind: Kind, event: &Value, r: &mut Reader) -> Option<String> {
+    let p = d.path(slot)?;
+    let raw = r.string(p.lookup(event), At::Event(p))?;
+    match hashing::hash(kind, &raw) {
+        Ok(h) => Some(h),
+        Err(Rejected::Empty) => None,
+        Err(Rejected::InvalidPhone) => {
+            r.warn("invalid_phone", At::Event(p));
+            None
+        }
+    }
+}
+
+/// Cookie `name`: the event's `context.device.cookie` first, then the request's Cookie header.
+fn cookie(event: &Value, ctx: &RequestContext, name: &str) -> Option<String> {
+    let from_event = match path::get(event, "context.device.cookie") {
+        Some(Value::String(h)) => cookies::get(h, name),
+        _ => None,
+    };
+    from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name))
+}
+
+fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> User {
+    let platform = d
+        .path(Slot::DevicePlatform)
+        .and_then(|p| r.string(p.lookup(event), At::Event(p)))
+        .or_else(|| match path::get(event, "context.device.type") {
+            Some(Value::String(t)) => Some(t.trim().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let (ios, android) = (platform.eq_ignore_ascii_case("ios"), platform.eq_ignore_ascii_case("android"));
+
+    // Rule 6: partners.tiktok.ttclid > cookie ttclid > ttclid query parameter of the page URL.
+    let ttclid = scalar_string(d, Slot::ClickId, event, r).or_else(|| cookie(event, ctx, "ttclid")).or_else(|| {
+        // The page URL slot when on; context.page.url when the slot is turned off.
+        let page = match d.path(Slot::PageUrl) {
+            Some(p) => p.lookup(event),
+            None => path::get(event, "context.page.url").map(path::Lookup::Value),
+        };
+        match page {
+            Some(path::Lookup::Value(Value::String(u))) => url::query_param(u, "ttclid"),
+            _ => None,
+        }
+    });
+    let att_status = if ios { scalar_string(d, Slot::DeviceAttStatus, event, r) } else { None };
+    let att_status = att_status.and_then(|s| {
+        let s = s.to_ascii_uppercase();
+        if ATT_STATUSES.contains(&s.as_str()) {
+            Some(s)
+        } else {
+            r.warnings.push(crate::error::Warning::new(
+                "invalid_att_status",
+                d.path(Slot::DeviceAttStatus).map_or("", Path::as_str),
+            ));
+            None
+        }
+    });
+    User {
+        external_id: hashed(d, Slot::UserId, Kind::ExternalId { lowercase: d.lowercase_user_id }, event, r),
+        email: hashed(d, Slot::UserEmail, Kind::Email, event, r),
+        phone: hashed(d, Slot::UserPhone, Kind::Phone, event, r),
+        ttclid,
+        // Rule 7: partners.tiktok.ttp > cookie _ttp.
+        ttp: scalar_string(d, Slot::CookieId, event, r).or_else(|| cookie(event, ctx, "_ttp")),
+        ip: scalar_string(d, Slot::DeviceIp, event, r).or_else(|| ctx.ip.clone()),
+        user_agent: scalar_string(d, Slot::DeviceUserAgent, event, r).or_else(|| ctx.user_agent.clone()),
+        locale: scalar_string(d, Slot::DeviceLanguage, event, r),
+        // Rule 9: iOS ids only on iOS, gaid only on Android.
+        idfa: if ios { scalar_string(d, Slot::DeviceIdfa, event, r) } else { None },
+        idfv: if ios { scalar_string(d, Slot::DeviceIdfv, event, r) } else { None },
+        att_status,
+        gaid: if android { scalar_string(d, Slot::DeviceGaid, event, r) } else { None },
+        custom: custom_user(d, event, r),
+    }
+}
+
+fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (name, template) in &d.custom_user_properties {
+        let Some(value) = template.render(event) else { continue };
+        let norm = CUSTOM_USER_NORMALISATION.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
+        let value = match (norm, value.as_ref()) {
+            (None, v) => v.clone(),
+            (Some(norm), Value::String(s)) => match norm {
+                Norm::Hash(kind) => match hashing::hash(kind, s) {
+                    Ok(h) => Value::String(h),
+                    Err(_) => continue,
+                },
+                Norm::Alnum => Value::String(s.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect()),
+            },
+            (Some(Norm::Hash(kind)), Value::Number(n)) => match hashing::hash(kind, &n.to_string()) {
+                Ok(h) => Value::String(h),
+                Err(_) => continue,
+            },
+            (Some(_), _) => {
+                r.warnings.push(crate::error::Warning::new("invalid_type", template.first_path().unwrap_or(name)));
+                continue;
+            }
+        };
+        insert_non_empty(&mut out, name, value);
+    }
+    out
+}
+
+/// Rule 10: the `app` object; `app_id` is required for app events.
+fn app(d: &EventsApi, event: &Value, source: &str, r: &mut Reader) -> Result<App, Error> {
+    let app = App {
+        app_id: scalar_string(d, Slot::AppId, event, r),
+        app_name: scalar_string(d, Slot::AppName, event, r),
+        app_version: scalar_string(d, Slot::AppVersion, event, r),
+    };
+    if source == "app" && app.app_id.is_none() {
+        let path = d.path(Slot::AppId).map_or("smart_mapping.app_id", Path::as_str).to_owned();
+        return Err(Error::MissingField { path, message: "app events need data.app.app_id".into() });
+    }
+    Ok(app)
+}
+
+/// Rules 11-13 and the custom event properties.
+fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader) -> Properties {
+    let contents = contents(d, event, r);
+    let web_only = |slot: Slot, r: &mut Reader| if is_web { scalar_string(d, slot, event, r) } else { None };
+    let num_items = d.path(Slot::ItemList).and_then(|p| r.integer(p.lookup(event), At::Event(p)));
+    let mut custom = Map::new();
+    for (key, template) in &d.custom_event_properties {
+        if let Some(v) = template.render(event) {
+            insert_non_empty(&mut custom, key, v.into_owned());
+        }
+    }
+    Properties {
+        content_ids: contents.iter().filter_map(|c| c.content_id.clone()).collect(),
+        contents,
+        num_items: num_items.and_then(|n| u64::try_from(n).ok()),
+        currency: scalar_string(d, Slot::Currency, event, r),
+        value: d.path(Slot::TransactionValue).and_then(|p| r.number(p.lookup(event), At::Event(p))),
+        description: scalar_string(d, Slot::Description, event, r),
+        search_string: web_only(Slot::SearchTerm, r),
+        order_id: web_only(Slot::TransactionId, r),
+        shop_id: web_only(Slot::ShopIdentifier, r),
+        status: web_only(Slot::TransactionStatus, r),
+        content_type: web_only(Slot::ContentType, r),
+        custom,
+    }
+}
+
+/// Rule 12: one `contents[]` entry per element of the items array.
+fn contents(d: &EventsApi, event: &Value, r: &mut Reader) -> Vec<Content> {
+    let Some(array) = d.items_array.as_ref() else { return Vec::new() };
+    let items = match array.lookup(event) {
+        None | Some(path::Lookup::Value(Value::Null)) => return Vec::new(),
+        Some(path::Lookup::Value(Value::Array(items))) => items,
+        Some(_) => {
+            r.warn("invalid_type", At::Event(array));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        if !item.is_object() {
+            r.warnings.push(crate::error::Warning::new("invalid_type", format!("{}.{index}", array.as_str())));
+            continue;
+        }
+        let field = |slot: Slot| d.item_path(slot).map(|rel| (rel.lookup(item), At::Item { array, index, rel }));
+        let text = |slot: Slot, r: &mut Reader| field(slot).and_then(|(v, at)| r.string(v, at));
+        let content_type = field(Slot::ItemContentType).map(|(v, at)| match r.string(v, at) {
+            Some(t) if CONTENT_TYPES.contains(&t.as_str()) => t,
+            Some(_) => {
+                r.warn("invalid_content_type", at);
+                DEFAULT_CONTENT_TYPE.to_owned()
+            }
+            None => DEFAULT_CONTENT_TYPE.to_owned(),
+        });
+        out.push(Content {
+            content_id: text(Slot::ItemId, r),
+            content_type,
+            content_name: text(Slot::ItemName, r),
+            content_category: text(Slot::ItemCategory, r),
+            brand: text(Slot::ItemBrand, r),
+            price: field(Slot::ItemPrice).and_then(|(v, at)| r.number(v, at)),
+            quantity: field(Slot::ItemQuantity).and_then(|(v, at)| r.integer(v, at)),
+        });
+    }
+    out
+}
+
+/// Rule 17: null, "", {} and [] are not sent.
+fn insert_non_empty(map: &mut Map<String, Value>, key: &str, value: Value) {
+    let empty = match &value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    if !empty {
+        map.insert(key.to_owned(), value);
+    }
+}

@@ -1,0 +1,147 @@
+//! Reading typed values out of the event (spec d-26: numbers where TikTok wants
+//! numbers, strings for ids). A value of an unusable type is dropped with an
+//! `invalid_type` warning naming its path: never sent malformed, never lost silently.
+
+use crate::error::Warning;
+use crate::path::{Lookup, Path};
+use serde_json::{Number, Value};
+
+/// Collects warnings while one event is mapped.
+#[derive(Default)]
+pub struct Reader {
+    pub warnings: Vec<Warning>,
+}
+
+/// Where a value came from, formatted only when a warning needs it.
+#[derive(Clone, Copy)]
+pub enum At<'a> {
+    Event(&'a Path),
+    Item { array: &'a Path, index: usize, rel: &'a Path },
+}
+
+impl At<'_> {
+    pub fn render(&self) -> String {
+        match self {
+            At::Event(p) => p.as_str().to_owned(),
+            At::Item { array, index, rel } => format!("{}.{index}.{}", array.as_str(), rel.as_str()),
+        }
+    }
+}
+
+impl Reader {
+    pub fn warn(&mut self, code: &'static str, at: At<'_>) {
+        self.warnings.push(Warning::new(code, at.render()));
+    }
+
+    /// A non-empty trimmed string; numbers are written as JSON (ids are strings at TikTok).
+    pub fn string(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<String> {
+        let s = match found? {
+            Lookup::Value(Value::Null) => return None,
+            Lookup::Value(Value::String(s)) => s.trim().to_owned(),
+            Lookup::Value(Value::Number(n)) => n.to_string(),
+            Lookup::Length(n) => n.to_string(),
+            Lookup::Value(_) => {
+                self.warn("invalid_type", at);
+                return None;
+            }
+        };
+        (!s.is_empty()).then_some(s)
+    }
+
+    /// A finite number; numeric strings ("12.50") are accepted.
+    pub fn number(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<Number> {
+        match found? {
+            Lookup::Value(Value::Null) => None,
+            Lookup::Value(Value::Number(n)) => Some(n.clone()),
+            Lookup::Length(n) => Some(Number::from(n)),
+            Lookup::Value(Value::String(s)) if s.trim().is_empty() => None,
+            Lookup::Value(Value::String(s)) => {
+                let parsed = parse_number(s.trim());
+                if parsed.is_none() {
+                    self.warn("invalid_type", at);
+                }
+                parsed
+            }
+            Lookup::Value(_) => {
+                self.warn("invalid_type", at);
+                None
+            }
+        }
+    }
+
+    /// A whole number (quantities, counts): `2`, `2.0` and `"2"` are accepted, `2.5` is not.
+    pub fn integer(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<i64> {
+        let n = self.number(found, at)?;
+        let whole = n.as_i64().or_else(|| {
+            let f = n.as_f64()?;
+            (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+        });
+        if whole.is_none() {
+            self.warn("invalid_type", at);
+        }
+        whole
+    }
+
+    /// A boolean: `true`/`false`, `"true"`/`"false"` (any case), `1`/`0`.
+    pub fn boolean(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<bool> {
+        let b = match found? {
+            Lookup::Value(Value::Null) => return None,
+            Lookup::Value(Value::Bool(b)) => Some(*b),
+            Lookup::Value(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                "" => return None,
+                _ => None,
+            },
+            Lookup::Value(Value::Number(n)) => match n.as_u64() {
+                Some(1) => Some(true),
+                Some(0) => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        if b.is_none() {
+            self.warn("invalid_type", at);
+        }
+        b
+    }
+}
+
+/// Parses a decimal number, keeping integers as integers (`"10"` -> `10`, not `10.0`).
+pub fn parse_number(s: &str) -> Option<Number> {
+    if let Ok(i) = s.parse::<i64>() {
+        return Some(Number::from(i));
+    }
+    let f: f64 = s.parse().ok()?;
+    // Rust also parses "inf" and "NaN": JSON has neither.
+    Number::from_f64(f).filter(|_| s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn coerces_the_documented_forms() {
+        let p = Path::parse("x").unwrap();
+        let at = At::Event(&p);
+        let mut r = Reader::default();
+        fn v(x: &Value) -> Option<Lookup<'_>> {
+            Some(Lookup::Value(x))
+        }
+        assert_eq!(r.number(v(&json!("12.50")), at), Some(Number::from_f64(12.5).unwrap()));
+        assert_eq!(r.number(v(&json!("10")), at), Some(Number::from(10)));
+        assert_eq!(r.number(v(&json!(0)), at), Some(Number::from(0)));
+        assert_eq!(r.integer(v(&json!(2.0)), at), Some(2));
+        assert_eq!(r.string(v(&json!(12345)), at).as_deref(), Some("12345"));
+        assert_eq!(r.boolean(v(&json!("TRUE")), at), Some(true));
+        assert!(r.warnings.is_empty());
+        assert_eq!(r.number(v(&json!("NaN")), at), None);
+        assert_eq!(r.integer(v(&json!(2.5)), at), None);
+        assert_eq!(r.string(v(&json!({"a": 1})), at), None);
+        assert_eq!(r.boolean(v(&json!("yes")), at), None);
+        assert_eq!(r.warnings.len(), 4);
+        assert!(r.warnings.iter().all(|w| w.code == "invalid_type" && w.path == "x"));
+    }
+}

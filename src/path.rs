@@ -1,0 +1,143 @@
+//! Dot paths into a CA event: `items.0.id`, `context.page.url`, `items.length`.
+//!
+//! Numeric segments index arrays; a final `length` on an array is its length
+//! (the CA mapping tables write `items.length`). Object keys that look like
+//! numbers still work: a segment is tried as a key on objects, as an index on arrays.
+
+use serde_json::Value;
+
+/// A parsed, non-empty dot path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Path {
+    text: String,
+    segments: Vec<String>,
+}
+
+impl Path {
+    /// Parses `a.b.0.c`. Rejects empty paths and empty segments (`a..b`, `.a`).
+    pub fn parse(text: &str) -> Result<Path, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("path is empty".into());
+        }
+        let segments: Vec<String> = text.split('.').map(str::to_owned).collect();
+        if segments.iter().any(String::is_empty) {
+            return Err(format!("`{text}` has an empty segment"));
+        }
+        if segments.iter().any(|s| s.contains("{{") || s.contains("}}")) {
+            return Err(format!("`{text}` is a template; write a bare path such as user.email"));
+        }
+        Ok(Path { text: text.to_owned(), segments })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn segments(&self) -> &[String] {
+        &self.segments
+    }
+
+    /// Splits `items.X.product.price` at its `X` segment into (`items`, `product.price`).
+    /// Returns None when there is no `X` segment or nothing after it.
+    pub fn split_item(&self) -> Option<(Path, Path)> {
+        let at = self.segments.iter().position(|s| s == "X")?;
+        let (head, tail) = (self.segments.get(..at)?, self.segments.get(at + 1..)?);
+        if head.is_empty() || tail.is_empty() || tail.iter().any(|s| s == "X") {
+            return None;
+        }
+        Some((Path::from_segments(head), Path::from_segments(tail)))
+    }
+
+    fn from_segments(segments: &[String]) -> Path {
+        Path { text: segments.join("."), segments: segments.to_vec() }
+    }
+
+    /// Looks the path up. Returns None when any step is missing; `length` on an
+    /// array yields its length as a number.
+    pub fn lookup<'a>(&self, root: &'a Value) -> Option<Lookup<'a>> {
+        let mut cur = root;
+        let last = self.segments.len().saturating_sub(1);
+        for (i, seg) in self.segments.iter().enumerate() {
+            cur = match cur {
+                Value::Object(map) => map.get(seg)?,
+                Value::Array(items) => {
+                    if seg == "length" && i == last {
+                        return Some(Lookup::Length(items.len()));
+                    }
+                    items.get(seg.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(Lookup::Value(cur))
+    }
+}
+
+/// The result of a lookup: a borrowed value, or a computed array length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lookup<'a> {
+    Value(&'a Value),
+    Length(usize),
+}
+
+impl<'a> Lookup<'a> {
+    /// Converts to an owned JSON value.
+    pub fn to_value(self) -> Value {
+        match self {
+            Lookup::Value(v) => v.clone(),
+            Lookup::Length(n) => Value::from(n),
+        }
+    }
+}
+
+/// Looks up a path written as a literal (for the fixed CA paths of the spec).
+pub fn get<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
+    let mut cur = root;
+    for seg in dotted.split('.') {
+        cur = match cur {
+            Value::Object(map) => map.get(seg)?,
+            Value::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn walks_objects_and_array_indexes() {
+        let ev = json!({"items": [{"id": "a"}, {"id": 7}], "m": {"0": "key"}});
+        let p = Path::parse("items.1.id").unwrap();
+        assert_eq!(p.lookup(&ev), Some(Lookup::Value(&json!(7))));
+        assert_eq!(Path::parse("m.0").unwrap().lookup(&ev), Some(Lookup::Value(&json!("key"))));
+        assert_eq!(Path::parse("items.2.id").unwrap().lookup(&ev), None);
+        assert_eq!(Path::parse("items.x").unwrap().lookup(&ev), None);
+    }
+
+    #[test]
+    fn length_of_an_array() {
+        let ev = json!({"items": [1, 2, 3], "o": {"length": 9}});
+        assert_eq!(Path::parse("items.length").unwrap().lookup(&ev), Some(Lookup::Length(3)));
+        assert_eq!(Path::parse("o.length").unwrap().lookup(&ev), Some(Lookup::Value(&json!(9))));
+    }
+
+    #[test]
+    fn rejects_bad_paths() {
+        assert!(Path::parse("").is_err());
+        assert!(Path::parse("a..b").is_err());
+        assert!(Path::parse("{{a}}").is_err());
+    }
+
+    #[test]
+    fn splits_item_paths() {
+        let (arr, rel) = Path::parse("items.X.product.price").unwrap().split_item().unwrap();
+        assert_eq!((arr.as_str(), rel.as_str()), ("items", "product.price"));
+        assert!(Path::parse("items.0.id").unwrap().split_item().is_none());
+        assert!(Path::parse("X.id").unwrap().split_item().is_none());
+    }
+}

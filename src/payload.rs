@@ -1,0 +1,178 @@
+//! TikTok Events API 2.0 request body, field for field with TikTok's names
+//! (spec tiktok-api.md 2.2-2.3). Absent values are skipped, never sent as null.
+
+use serde::Serialize;
+use serde_json::{Map, Number, Value};
+
+/// Events API 2.0 path, appended to the API base URL.
+pub const EVENT_TRACK_PATH: &str = "/open_api/v1.3/event/track/";
+
+/// `data[].user` fields the mapping fills (custom user properties may not reuse them).
+pub const USER_FIELDS: &[&str] = &[
+    "external_id", "email", "phone", "ttclid", "ttp", "ip", "user_agent", "locale", "idfa", "idfv", "att_status", "gaid",
+];
+/// `data[].properties` fields the mapping fills (custom event properties may not reuse them).
+pub const PROPERTY_FIELDS: &[&str] = &[
+    "contents", "content_ids", "num_items", "content_type", "currency", "value", "description", "search_string",
+    "order_id", "shop_id", "status",
+];
+
+/// `POST /open_api/v1.3/event/track/` body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackBody {
+    pub event_source: String,
+    pub event_source_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_event_code: Option<String>,
+    pub data: Vec<TrackEvent>,
+}
+
+/// One `data[]` item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackEvent {
+    pub event: String,
+    pub event_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited_data_use: Option<bool>,
+    #[serde(skip_serializing_if = "User::is_empty")]
+    pub user: User,
+    #[serde(skip_serializing_if = "Page::is_empty")]
+    pub page: Page,
+    #[serde(skip_serializing_if = "App::is_empty")]
+    pub app: App,
+    #[serde(skip_serializing_if = "Properties::is_empty")]
+    pub properties: Properties,
+}
+
+/// `data[].user`. email / phone / external_id are SHA-256 hex; the rest is sent as is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct User {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttclid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idfa: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idfv: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub att_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gaid: Option<String>,
+    /// Custom User Properties (setting `custom_user_properties`).
+    #[serde(flatten)]
+    pub custom: Map<String, Value>,
+}
+
+impl User {
+    pub fn is_empty(&self) -> bool {
+        *self == User::default()
+    }
+}
+
+/// `data[].page`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Page {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+}
+
+impl Page {
+    pub fn is_empty(&self) -> bool {
+        self.url.is_none() && self.referrer.is_none()
+    }
+}
+
+/// `data[].app`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct App {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
+}
+
+impl App {
+    pub fn is_empty(&self) -> bool {
+        self.app_id.is_none() && self.app_name.is_none() && self.app_version.is_none()
+    }
+}
+
+/// `data[].properties`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Properties {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contents: Vec<Content>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub content_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_items: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_string: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Custom Event Properties (setting `custom_event_properties`).
+    #[serde(flatten)]
+    pub custom: Map<String, Value>,
+}
+
+impl Properties {
+    pub fn is_empty(&self) -> bool {
+        *self == Properties::default()
+    }
+}
+
+/// `data[].properties.contents[]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Content {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+}
+
+impl Content {
+    pub fn is_empty(&self) -> bool {
+        *self == Content::default()
+    }
+}

@@ -1,0 +1,52 @@
+//! A planned HTTP request: everything needed to send it, nothing sent.
+
+use crate::payload::TrackBody;
+use crate::secrets::Secret;
+use serde::Serialize;
+
+/// Default TikTok Business API base URL.
+pub const DEFAULT_API_BASE: &str = "https://business-api.tiktok.com";
+
+/// A request to send. Serializes with the token as `<redacted>`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Headers,
+    pub body: Body,
+}
+
+/// The headers TikTok needs, in a fixed order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headers {
+    #[serde(rename = "Access-Token")]
+    pub access_token: Secret,
+    #[serde(rename = "Content-Type")]
+    pub content_type: &'static str,
+}
+
+impl Headers {
+    pub fn json(access_token: Secret) -> Self {
+        Headers { access_token, content_type: "application/json" }
+    }
+
+    /// Header pairs with the real token, for the sender only.
+    pub fn expose(&self) -> [(&'static str, &str); 2] {
+        [("Access-Token", self.access_token.expose()), ("Content-Type", self.content_type)]
+    }
+}
+
+/// The JSON body, one shape per TikTok endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    Track(TrackBody),
+}
+
+impl Body {
+    /// The body as the JSON text to send.
+    pub fn to_json(&self) -> String {
+        // Serializing these plain structs cannot fail (no maps with non-string keys).
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

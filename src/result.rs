@@ -1,0 +1,44 @@
+//! The result format shared by the CLI, the npm package and `/v1/preview`:
+//! one entry per configured destination, in config order.
+
+use crate::error::{Error, Warning};
+use crate::request::HttpRequest;
+use serde::Serialize;
+
+/// What happened to one event for one destination.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DestinationResult {
+    pub destination: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// `ready` with a request, `skipped` with a reason, or `error`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Ready { event: String, request: HttpRequest },
+    Skipped { reason: SkipReason },
+    Error { error: Error },
+}
+
+/// Stable reasons for not sending an event (not errors: nothing is wrong with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Neither the standard table nor `event_mapping` maps this event name.
+    UnmappedEvent,
+    /// The destination's `consent_category` is not in `user.consent_categories`.
+    NoConsent,
+}
+
+impl SkipReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipReason::UnmappedEvent => "unmapped_event",
+            SkipReason::NoConsent => "no_consent",
+        }
+    }
+}

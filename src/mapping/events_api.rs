@@ -6,7 +6,7 @@ use super::slots::Slot;
 use super::values::{At, Reader};
 use crate::config::{Environment, EventsApi};
 use crate::context::RequestContext;
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::hashing::{self, Kind, Rejected};
 use crate::path::{self, Path};
 use crate::payload::{App, Content, Page, Properties, TrackBody, TrackEvent, User};
@@ -166,7 +166,13 @@ fn scalar_string(d: &EventsApi, slot: Slot, event: &Value, r: &mut Reader) -> Op
 
 fn hashed(d: &EventsApi, slot: Slot, kind: Kind, event: &Value, r: &mut Reader) -> Option<String> {
     let p = d.path(slot)?;
-    let raw = r.string(p.lookup(event), At::Event(p))?;
+    let found = p.lookup(event);
+    // An email is text; a number there is a mapping mistake, not an address.
+    if kind == Kind::Email && matches!(found, Some(path::Lookup::Value(Value::Number(_)))) {
+        r.warn("invalid_type", At::Event(p));
+        return None;
+    }
+    let raw = r.string(found, At::Event(p))?;
     match hashing::hash(kind, &raw) {
         Ok(h) => Some(h),
         Err(Rejected::Empty) => None,
@@ -215,7 +221,7 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> U
         if ATT_STATUSES.contains(&s.as_str()) {
             Some(s)
         } else {
-            r.warnings.push(crate::error::Warning::new(
+            r.push(Warning::new(
                 "invalid_att_status",
                 d.path(Slot::DeviceAttStatus).map_or("", Path::as_str),
             ));
@@ -260,7 +266,7 @@ fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader) -> Map<String, Valu
                 Err(_) => continue,
             },
             (Some(_), _) => {
-                r.warnings.push(crate::error::Warning::new("invalid_type", template.first_path().unwrap_or(name)));
+                r.push(Warning::new("invalid_type", template.first_path().unwrap_or(name)));
                 continue;
             }
         };
@@ -324,7 +330,7 @@ fn contents(d: &EventsApi, event: &Value, r: &mut Reader) -> Vec<Content> {
     let mut out = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         if !item.is_object() {
-            r.warnings.push(crate::error::Warning::new("invalid_type", format!("{}.{index}", array.as_str())));
+            r.push(Warning::new("invalid_type", format!("{}.{index}", array.as_str())));
             continue;
         }
         let field = |slot: Slot| d.item_path(slot).map(|rel| (rel.lookup(item), At::Item { array, index, rel }));

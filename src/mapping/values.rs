@@ -29,8 +29,15 @@ impl At<'_> {
 }
 
 impl Reader {
+    /// Records a warning once (two TikTok fields may read the same bad value).
     pub fn warn(&mut self, code: &'static str, at: At<'_>) {
-        self.warnings.push(Warning::new(code, at.render()));
+        self.push(Warning::new(code, at.render()));
+    }
+
+    pub fn push(&mut self, w: Warning) {
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
     }
 
     /// A non-empty trimmed string; numbers are written as JSON (ids are strings at TikTok).

@@ -1,0 +1,110 @@
+//! Golden tests: every file in tests/fixtures/<group>/ is one behaviour, named as
+//! a sentence. A fixture holds its input and the expected output, checked in:
+//!
+//! - events: `{"settings"?, "config"?, "event", "context"?, "secrets"?, "expected"}`;
+//!   `settings` are merged into `_base_destination.json`, or `config` replaces it.
+//! - config: `{"config", "expected_errors"}`.
+//!
+//! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites `expected` (review the diff!).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use serde_json::{json, Map, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+use tiktok_edge::{plan, Config, RequestContext, Secrets};
+
+/// The clock of every fixture that does not set one: 2026-01-01T00:00:00Z.
+const DEFAULT_NOW_MS: i64 = 1_767_225_600_000;
+const GROUPS: &[&str] = &["events_api", "config"];
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn fixture_files(group: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(fixtures_dir().join(group))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Builds the config document of an events fixture.
+fn config_of(fixture: &Map<String, Value>) -> Value {
+    if let Some(c) = fixture.get("config") {
+        return c.clone();
+    }
+    let base = fs::read_to_string(fixtures_dir().join("_base_destination.json")).unwrap();
+    let mut dest: Map<String, Value> = serde_json::from_str(&base).unwrap();
+    if let Some(Value::Object(settings)) = fixture.get("settings") {
+        for (k, v) in settings {
+            dest.insert(k.clone(), v.clone());
+        }
+    }
+    json!({"destinations": [dest]})
+}
+
+fn run_events(fixture: &Map<String, Value>) -> Value {
+    let config = Config::from_value(&config_of(fixture)).unwrap_or_else(|e| panic!("fixture config is invalid: {e}"));
+    let ctx_json = fixture.get("context").cloned().unwrap_or(json!({}));
+    let text = |k: &str| ctx_json.get(k).and_then(Value::as_str).map(str::to_owned);
+    let ctx = RequestContext {
+        now_ms: ctx_json.get("now").and_then(Value::as_i64).unwrap_or(DEFAULT_NOW_MS),
+        cookie: text("cookie"),
+        ip: text("ip"),
+        user_agent: text("user_agent"),
+    };
+    let mut secrets = Secrets::new();
+    match fixture.get("secrets") {
+        Some(Value::Object(m)) => m.iter().for_each(|(k, v)| secrets.insert(k.clone(), v.as_str().unwrap())),
+        _ => secrets.insert("TIKTOK_ACCESS_TOKEN", "test-token"),
+    }
+    let event = &fixture["event"];
+    let first = serde_json::to_string(&plan(&config, event, &ctx, &secrets)).unwrap();
+    let second = serde_json::to_string(&plan(&config, event, &ctx, &secrets)).unwrap();
+    assert_eq!(first, second, "output is not deterministic");
+    assert!(!first.contains("test-token"), "a token leaked into the result");
+    serde_json::from_str(&first).unwrap()
+}
+
+fn run_config(fixture: &Map<String, Value>) -> Value {
+    match Config::from_value(&fixture["config"]) {
+        Ok(_) => json!([]),
+        Err(e) => serde_json::to_value(&e.errors).unwrap(),
+    }
+}
+
+#[test]
+fn golden_fixtures() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for group in GROUPS {
+        let key = if *group == "config" { "expected_errors" } else { "expected" };
+        for file in fixture_files(group) {
+            count += 1;
+            let text = fs::read_to_string(&file).unwrap();
+            let mut fixture: Map<String, Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let actual = if *group == "config" { run_config(&fixture) } else { run_events(&fixture) };
+            if fixture.get(key) == Some(&actual) {
+                continue;
+            }
+            if update {
+                fixture.insert(key.into(), actual);
+                fs::write(&file, serde_json::to_string_pretty(&fixture).unwrap() + "\n").unwrap();
+            } else {
+                let expected = fixture.get(key).map(|v| serde_json::to_string_pretty(v).unwrap());
+                failures.push(format!(
+                    "{}\n--- expected\n{}\n--- actual\n{}",
+                    file.file_name().unwrap().to_string_lossy(),
+                    expected.unwrap_or_else(|| "(none)".into()),
+                    serde_json::to_string_pretty(&actual).unwrap()
+                ));
+            }
+        }
+    }
+    assert!(count > 0, "no fixtures found");
+    assert!(failures.is_empty(), "{} of {count} fixtures differ:\n\n{}", failures.len(), failures.join("\n\n"));
+}

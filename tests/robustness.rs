@@ -1,0 +1,137 @@
+//! Bad input never panics and output stays deterministic: property tests over
+//! arbitrary JSON, arbitrary values planted at the paths the mapping reads,
+//! and arbitrary config documents.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+use tiktok_edge::{plan, Config, RequestContext, Secrets};
+
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+        "\\PC{0,24}".prop_map(Value::from),
+        prop_oneof![Just("+33612345678"), Just("2025-04-18T07:53:39.974+02:00"), Just("{{id}}"), Just("ios"),
+                    Just("app"), Just("native app"), Just("_ttp=a; ttclid=b%2"), Just("https://x/?ttclid=%zz")]
+            .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_0-9X]{1,10}", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// Every path the default Smart Mapping (and the core's fixed paths) reads.
+const PATHS: &[&str] = &[
+    "event_name", "id", "value", "currency", "status", "search_term", "content_type", "items",
+    "items.0", "items.0.id", "items.0.quantity", "items.0.content_type", "items.0.product",
+    "items.0.product.price", "items.0.product.name", "user", "user.id", "user.email", "user.phone",
+    "user.consent_categories", "partners.tiktok", "partners.tiktok.event_source", "partners.tiktok.ttclid",
+    "partners.tiktok.ttp", "partners.tiktok.ldu", "partners.tiktok.shop_id", "context", "context.event_timestamp",
+    "context.page", "context.page.url", "context.page.referrer", "context.device", "context.device.cookie",
+    "context.device.type", "context.device.att_status", "context.device.advertising_id", "context.app",
+    "context.app.namespace", "hotel.id",
+];
+
+fn set_path(root: &mut Value, path: &str, v: Value) {
+    let mut cur = root;
+    let segs: Vec<&str> = path.split('.').collect();
+    for (i, seg) in segs.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = json!({});
+        }
+        let obj = cur.as_object_mut().unwrap();
+        if i + 1 == segs.len() {
+            obj.insert((*seg).to_owned(), v);
+            return;
+        }
+        cur = obj.entry((*seg).to_owned()).or_insert_with(|| json!({}));
+    }
+}
+
+fn base_event() -> Value {
+    json!({"event_name": "purchase", "id": "O_1", "value": 10, "currency": "EUR",
+           "user": {"email": "a@b.c", "phone": "+33612345678", "consent_categories": ["3"]},
+           "items": [{"id": "A", "quantity": 1, "product": {"price": 1.5, "name": "n"}}],
+           "context": {"event_timestamp": 1765290725123_i64, "page": {"url": "https://s/?ttclid=x"},
+                       "device": {"type": "ios", "cookie": "_ttp=t"}, "app": {"namespace": "com.x"}}})
+}
+
+fn config() -> Config {
+    Config::from_value(&json!({"destinations": [
+        {"id": "web", "type": "events_api", "pixel_id": "{{hotel.id}}", "app_id": "A1",
+         "autodiscovery_event_source": true, "test_event_code": "T{{id}}", "environment": "staging",
+         "custom_event_properties": {"h": "{{hotel}}", "m": "x-{{value}}"},
+         "custom_user_properties": {"first_name": "{{user.email}}", "city": "{{user.phone}}"}},
+        {"id": "consent", "type": "events_api", "pixel_id": "P", "consent_category": "3",
+         "view_content_mapping": ["page_view"], "send_unmapped_events": true}]}))
+    .unwrap()
+}
+
+fn check(event: &Value) {
+    let (cfg, secrets) = (config(), Secrets::new().with("TIKTOK_ACCESS_TOKEN", "tok"));
+    let ctx = RequestContext { now_ms: 1_767_225_600_000, cookie: Some("ttclid=c".into()), ip: None, user_agent: None };
+    let a = serde_json::to_string(&plan(&cfg, event, &ctx, &secrets)).unwrap();
+    let b = serde_json::to_string(&plan(&cfg, event, &ctx, &secrets)).unwrap();
+    assert_eq!(a, b);
+    assert!(!a.contains("\"tok\""));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_json_events_never_panic(event in any_json()) {
+        check(&event);
+    }
+
+    #[test]
+    fn arbitrary_values_at_mapped_paths_never_panic(
+        plants in prop::collection::vec((prop::sample::select(PATHS), any_json()), 1..6)
+    ) {
+        let mut event = base_event();
+        for (path, v) in plants {
+            set_path(&mut event, path, v);
+        }
+        check(&event);
+    }
+
+    #[test]
+    fn arbitrary_config_documents_never_panic(doc in any_json(), dest in any_json()) {
+        let _ = Config::from_value(&doc);
+        let _ = Config::from_value(&json!({"destinations": [dest]}));
+        if let Value::Object(extra) = dest {
+            let mut d = json!({"id": "x", "type": "events_api", "pixel_id": "P"});
+            d.as_object_mut().unwrap().extend(extra);
+            let _ = Config::from_value(&json!({"destinations": [d]}));
+        }
+    }
+}
+
+#[test]
+fn pathologically_deep_events_are_refused_without_overflow() {
+    let mut deep = json!(1);
+    for _ in 0..2_000 {
+        deep = Value::Array(vec![deep]); // not json!: it would serialize (recurse into) `deep`
+    }
+    let mut event = json!({"event_name": "purchase"});
+    event.as_object_mut().unwrap().insert("x".into(), deep);
+    let out = serde_json::to_value(plan(&config(), &event, &RequestContext::at(0), &Secrets::new())).unwrap();
+    assert_eq!(out[0]["status"], "error");
+    assert_eq!(out[0]["error"]["code"], "invalid_event");
+}
+
+#[test]
+fn huge_but_valid_events_are_planned() {
+    let items: Vec<Value> = (0..1000).map(|i| json!({"id": format!("SKU{i}"), "quantity": 1, "product": {"price": 1}})).collect();
+    let mut event = base_event();
+    set_path(&mut event, "items", Value::Array(items));
+    let out = serde_json::to_value(plan(&config(), &event, &RequestContext::at(0), &Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t"))).unwrap();
+    assert_eq!(out[1]["request"]["body"]["data"][0]["properties"]["num_items"], 1000);
+}

@@ -13,7 +13,9 @@ pub enum Kind {
     Email,
     Phone,
     /// `user.id` -> `external_id`; lowercased unless the flag says otherwise.
-    ExternalId { lowercase: bool },
+    ExternalId {
+        lowercase: bool,
+    },
     /// first_name / last_name: lowercase, whitespace removed.
     Name,
     /// zip_code: lowercase, spaces and dashes removed.
@@ -61,10 +63,7 @@ pub fn normalize(kind: Kind, raw: &str) -> Result<String, Rejected> {
 /// E.164: strips spaces, dots, dashes and parentheses, turns a leading `00` into `+`,
 /// then requires `+` followed by 8 to 15 digits. No country code is ever invented.
 pub fn normalize_phone(raw: &str) -> Option<String> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '(' | ')')))
-        .collect();
+    let compact: String = raw.chars().filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '(' | ')'))).collect();
     let digits = match compact.strip_prefix('+') {
         Some(rest) => rest,
         None => compact.strip_prefix("00")?,

@@ -108,7 +108,10 @@ mod tests {
         for _ in 0..40 {
             deep = json!({ "a": deep });
         }
-        assert_eq!(check_event(&deep).unwrap_err().path(), "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a");
+        assert_eq!(
+            check_event(&deep).unwrap_err().path(),
+            "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a"
+        );
         let big = json!({"user": {"email": "x".repeat(MAX_STRING_BYTES + 1)}});
         assert_eq!(check_event(&big).unwrap_err().path(), "user.email");
         let long = json!({"items": vec![0; MAX_ARRAY_LEN + 1]});

@@ -9,12 +9,32 @@ pub const EVENT_TRACK_PATH: &str = "/open_api/v1.3/event/track/";
 
 /// `data[].user` fields the mapping fills (custom user properties may not reuse them).
 pub const USER_FIELDS: &[&str] = &[
-    "external_id", "email", "phone", "ttclid", "ttp", "ip", "user_agent", "locale", "idfa", "idfv", "att_status", "gaid",
+    "external_id",
+    "email",
+    "phone",
+    "ttclid",
+    "ttp",
+    "ip",
+    "user_agent",
+    "locale",
+    "idfa",
+    "idfv",
+    "att_status",
+    "gaid",
 ];
 /// `data[].properties` fields the mapping fills (custom event properties may not reuse them).
 pub const PROPERTY_FIELDS: &[&str] = &[
-    "contents", "content_ids", "num_items", "content_type", "currency", "value", "description", "search_string",
-    "order_id", "shop_id", "status",
+    "contents",
+    "content_ids",
+    "num_items",
+    "content_type",
+    "currency",
+    "value",
+    "description",
+    "search_string",
+    "order_id",
+    "shop_id",
+    "status",
 ];
 
 /// `POST /open_api/v1.3/event/track/` body.

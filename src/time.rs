@@ -187,9 +187,19 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_time() {
-        for v in [json!("soon"), json!(-5), json!(true), json!(null), json!("2025-02-30"),
-                  json!("2025-13-01"), json!("2025-01-01T25:00"), json!("2025-01-01T10:00:00+"),
-                  json!("2025-01-01Tx"), json!(1e300), json!("2025-01-01T10:00:00.Z")] {
+        for v in [
+            json!("soon"),
+            json!(-5),
+            json!(true),
+            json!(null),
+            json!("2025-02-30"),
+            json!("2025-13-01"),
+            json!("2025-01-01T25:00"),
+            json!("2025-01-01T10:00:00+"),
+            json!("2025-01-01Tx"),
+            json!(1e300),
+            json!("2025-01-01T10:00:00.Z"),
+        ] {
             assert_eq!(parse(&v), None, "{v}");
         }
     }

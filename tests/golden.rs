@@ -25,7 +25,9 @@ fn fixture_files(group: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(fixtures_dir().join(group))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json") && !p.file_name().unwrap().to_string_lossy().starts_with('_')
+        })
         .collect();
     files.sort();
     files
@@ -86,7 +88,8 @@ fn golden_fixtures() {
         for file in fixture_files(group) {
             count += 1;
             let text = fs::read_to_string(&file).unwrap();
-            let mut fixture: Map<String, Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let mut fixture: Map<String, Value> =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             let actual = if *group == "config" { run_config(&fixture) } else { run_events(&fixture) };
             if fixture.get(key) == Some(&actual) {
                 continue;

@@ -53,7 +53,16 @@ fn empty_values_are_never_hashed() {
 #[test]
 fn phones_that_are_not_e164_are_rejected_not_hashed() {
     // Spec anti-vectors: peers hash these raw; we refuse them.
-    for raw in ["1231231234", "1234567890", "12345678901234", "+1234567", "+1234567890123456", "+33 6 12 AB", "++33612345678", "+"] {
+    for raw in [
+        "1231231234",
+        "1234567890",
+        "12345678901234",
+        "+1234567",
+        "+1234567890123456",
+        "+33 6 12 AB",
+        "++33612345678",
+        "+",
+    ] {
         assert_eq!(hash(Kind::Phone, raw), Err(Rejected::InvalidPhone), "{raw}");
     }
     assert_eq!(normalize_phone("+12345678").as_deref(), Some("+12345678"));

@@ -14,9 +14,17 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
         "\\PC{0,24}".prop_map(Value::from),
-        prop_oneof![Just("+33612345678"), Just("2025-04-18T07:53:39.974+02:00"), Just("{{id}}"), Just("ios"),
-                    Just("app"), Just("native app"), Just("_ttp=a; ttclid=b%2"), Just("https://x/?ttclid=%zz")]
-            .prop_map(Value::from),
+        prop_oneof![
+            Just("+33612345678"),
+            Just("2025-04-18T07:53:39.974+02:00"),
+            Just("{{id}}"),
+            Just("ios"),
+            Just("app"),
+            Just("native app"),
+            Just("_ttp=a; ttclid=b%2"),
+            Just("https://x/?ttclid=%zz")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(6, 64, 8, |inner| {
         prop_oneof![
@@ -29,14 +37,45 @@ fn any_json() -> impl Strategy<Value = Value> {
 
 /// Every path the default Smart Mapping (and the core's fixed paths) reads.
 const PATHS: &[&str] = &[
-    "event_name", "id", "value", "currency", "status", "search_term", "content_type", "items",
-    "items.0", "items.0.id", "items.0.quantity", "items.0.content_type", "items.0.product",
-    "items.0.product.price", "items.0.product.name", "user", "user.id", "user.email", "user.phone",
-    "user.consent_categories", "partners.tiktok", "partners.tiktok.event_source", "partners.tiktok.ttclid",
-    "partners.tiktok.ttp", "partners.tiktok.ldu", "partners.tiktok.shop_id", "context", "context.event_timestamp",
-    "context.page", "context.page.url", "context.page.referrer", "context.device", "context.device.cookie",
-    "context.device.type", "context.device.att_status", "context.device.advertising_id", "context.app",
-    "context.app.namespace", "hotel.id",
+    "event_name",
+    "id",
+    "value",
+    "currency",
+    "status",
+    "search_term",
+    "content_type",
+    "items",
+    "items.0",
+    "items.0.id",
+    "items.0.quantity",
+    "items.0.content_type",
+    "items.0.product",
+    "items.0.product.price",
+    "items.0.product.name",
+    "user",
+    "user.id",
+    "user.email",
+    "user.phone",
+    "user.consent_categories",
+    "partners.tiktok",
+    "partners.tiktok.event_source",
+    "partners.tiktok.ttclid",
+    "partners.tiktok.ttp",
+    "partners.tiktok.ldu",
+    "partners.tiktok.shop_id",
+    "context",
+    "context.event_timestamp",
+    "context.page",
+    "context.page.url",
+    "context.page.referrer",
+    "context.device",
+    "context.device.cookie",
+    "context.device.type",
+    "context.device.att_status",
+    "context.device.advertising_id",
+    "context.app",
+    "context.app.namespace",
+    "hotel.id",
 ];
 
 fn set_path(root: &mut Value, path: &str, v: Value) {
@@ -129,9 +168,16 @@ fn pathologically_deep_events_are_refused_without_overflow() {
 
 #[test]
 fn huge_but_valid_events_are_planned() {
-    let items: Vec<Value> = (0..1000).map(|i| json!({"id": format!("SKU{i}"), "quantity": 1, "product": {"price": 1}})).collect();
+    let items: Vec<Value> =
+        (0..1000).map(|i| json!({"id": format!("SKU{i}"), "quantity": 1, "product": {"price": 1}})).collect();
     let mut event = base_event();
     set_path(&mut event, "items", Value::Array(items));
-    let out = serde_json::to_value(plan(&config(), &event, &RequestContext::at(0), &Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t"))).unwrap();
+    let out = serde_json::to_value(plan(
+        &config(),
+        &event,
+        &RequestContext::at(0),
+        &Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t"),
+    ))
+    .unwrap();
     assert_eq!(out[1]["request"]["body"]["data"][0]["properties"]["num_items"], 1000);
 }

@@ -51,7 +51,8 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
                 None => config,
             };
             let event_text = read(flags.get("--event").ok_or("--event FILE is required")?)?;
-            let input: Value = serde_json::from_str(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
+            let input: Value =
+                serde_json::from_str(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
             let ctx = RequestContext {
                 now_ms: match flags.get("--now") {
                     Some(n) => n.parse().map_err(|_| "--now must be Unix milliseconds")?,

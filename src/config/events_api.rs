@@ -11,9 +11,19 @@ use crate::payload::{PROPERTY_FIELDS, USER_FIELDS};
 use crate::template::Template;
 
 const KEYS: &[&str] = &[
-    "pixel_id", "app_id", "test_event_code", "environment", "event_mapping", "view_content_mapping",
-    "autodiscovery_event_source", "do_not_lowercase_user_id", "smart_mapping",
-    "custom_event_properties", "custom_user_properties", "send_unmapped_events", "event_names",
+    "pixel_id",
+    "app_id",
+    "test_event_code",
+    "environment",
+    "event_mapping",
+    "view_content_mapping",
+    "autodiscovery_event_source",
+    "do_not_lowercase_user_id",
+    "smart_mapping",
+    "custom_event_properties",
+    "custom_user_properties",
+    "send_unmapped_events",
+    "event_names",
 ];
 const ENVIRONMENTS: &[&str] = &["production", "staging", "development"];
 
@@ -155,7 +165,10 @@ fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path
             Some(serde_json::Value::String(t)) if t.trim().is_empty() => None,
             Some(serde_json::Value::String(t)) => Some(t.as_str()),
             Some(_) => {
-                s.errors.push(Error::InvalidSetting { path: path.clone(), message: "must be a path string, or \"\" to not send".into() });
+                s.errors.push(Error::InvalidSetting {
+                    path: path.clone(),
+                    message: "must be a path string, or \"\" to not send".into(),
+                });
                 None
             }
         };

@@ -101,9 +101,13 @@ impl<'a> Section<'a> {
         for (k, v) in map {
             let path = format!("{}.{k}", self.at(key));
             match v {
-                _ if k.trim().is_empty() => self.errors.push(Error::InvalidSetting { path, message: "empty key".into() }),
+                _ if k.trim().is_empty() => {
+                    self.errors.push(Error::InvalidSetting { path, message: "empty key".into() })
+                }
                 Value::String(s) => out.push((k.as_str(), s.as_str())),
-                other => self.errors.push(Error::InvalidSetting { path, message: format!("must be a string, not {}", kind(other)) }),
+                other => self
+                    .errors
+                    .push(Error::InvalidSetting { path, message: format!("must be a string, not {}", kind(other)) }),
             }
         }
         out
@@ -126,7 +130,10 @@ impl<'a> Section<'a> {
                 Value::String(s) => out.push(s.as_str()),
                 other => {
                     let path = format!("{}[{i}]", self.at(key));
-                    self.errors.push(Error::InvalidSetting { path, message: format!("must be a string, not {}", kind(other)) });
+                    self.errors.push(Error::InvalidSetting {
+                        path,
+                        message: format!("must be a string, not {}", kind(other)),
+                    });
                 }
             }
         }

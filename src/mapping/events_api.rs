@@ -126,11 +126,13 @@ fn event_name(d: &EventsApi, name: &str, source: &str) -> Option<String> {
         "view_item" => d.view_content.view_item,
         _ => true,
     };
-    let standard = d
-        .event_names
-        .row(name)
-        .filter(|row| !row.gated || selected(row))
-        .and_then(|row| if source == "app" { row.app } else { row.web });
+    let standard = d.event_names.row(name).filter(|row| !row.gated || selected(row)).and_then(|row| {
+        if source == "app" {
+            row.app
+        } else {
+            row.web
+        }
+    });
     match standard {
         Some(tt) => Some(tt.to_owned()),
         None if d.send_unmapped_events => Some(name.to_owned()),
@@ -221,10 +223,7 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> U
         if ATT_STATUSES.contains(&s.as_str()) {
             Some(s)
         } else {
-            r.push(Warning::new(
-                "invalid_att_status",
-                d.path(Slot::DeviceAttStatus).map_or("", Path::as_str),
-            ));
+            r.push(Warning::new("invalid_att_status", d.path(Slot::DeviceAttStatus).map_or("", Path::as_str)));
             None
         }
     });

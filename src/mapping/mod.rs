@@ -11,10 +11,10 @@ use crate::context::RequestContext;
 use crate::error::Error;
 use crate::limits;
 use crate::path;
+use crate::payload::EVENT_TRACK_PATH;
 use crate::request::{Body, Headers, HttpRequest};
 use crate::result::{DestinationResult, Outcome, SkipReason};
 use crate::secrets::Secrets;
-use crate::payload::EVENT_TRACK_PATH;
 use serde_json::Value;
 use values::Reader;
 
@@ -28,7 +28,9 @@ pub fn plan(config: &Config, event: &Value, ctx: &RequestContext, secrets: &Secr
             let mut r = Reader::default();
             let outcome = match &checked {
                 Err(e) => Outcome::Error { error: e.clone() },
-                Ok(()) => plan_one(config, d, event, ctx, secrets, &mut r).unwrap_or_else(|error| Outcome::Error { error }),
+                Ok(()) => {
+                    plan_one(config, d, event, ctx, secrets, &mut r).unwrap_or_else(|error| Outcome::Error { error })
+                }
             };
             DestinationResult { destination: d.id.clone(), outcome, warnings: r.warnings }
         })

@@ -121,7 +121,8 @@ pub fn parse_number(s: &str) -> Option<Number> {
     }
     let f: f64 = s.parse().ok()?;
     // Rust also parses "inf" and "NaN": JSON has neither.
-    Number::from_f64(f).filter(|_| s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')))
+    Number::from_f64(f)
+        .filter(|_| s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')))
 }
 
 #[cfg(test)]

@@ -1,0 +1,122 @@
+//! The CLI as a user runs it: real binary, real files, exit codes, JSON on stdout.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&str], token: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tiktok-edge"));
+    cmd.args(args).current_dir(root()).env_remove("TIKTOK_ACCESS_TOKEN");
+    if let Some(t) = token {
+        cmd.env("TIKTOK_ACCESS_TOKEN", t);
+    }
+    cmd.output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn validate_accepts_the_example_config() {
+    let out = run(&["validate", "--config", "examples/config.json"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["destinations"][0], "tiktok");
+}
+
+#[test]
+fn validate_reports_every_error_with_its_path_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("tte-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"destinations":[{"id":"t","type":"events_api","pixl_id":"x"},{"id":"o","type":"offline"}]}"#,
+    )
+    .unwrap();
+    let out = run(&["validate", "--config", bad.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let errors = json(&out)["errors"].as_array().unwrap().clone();
+    let paths: Vec<&str> = errors.iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["destinations[0].pixl_id", "destinations[0].pixel_id", "destinations[1].type"]);
+}
+
+#[test]
+fn preview_prints_the_request_with_the_token_redacted() {
+    let out = run(
+        &["preview", "--config", "examples/config.json", "--event", "examples/purchase.json", "--now", "1767225600000"],
+        Some("secret-token-value"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(!text.contains("secret-token-value"));
+    let r = &json(&out)["results"][0];
+    assert_eq!(r["status"], "ready");
+    assert_eq!(r["request"]["headers"]["Access-Token"], "<redacted>");
+    assert_eq!(r["request"]["body"]["data"][0]["user"]["ttp"], "2Xy9kQ3abcDEFghiJKL");
+}
+
+#[test]
+fn preview_of_an_array_indexes_each_result() {
+    let out = run(
+        &[
+            "preview",
+            "--config",
+            "examples/config.json",
+            "--event",
+            "examples/events.json",
+            "--api-base",
+            "http://127.0.0.1:9999",
+        ],
+        Some("t"),
+    );
+    let results = json(&out)["results"].as_array().unwrap().clone();
+    let summary: Vec<(u64, &str)> =
+        results.iter().map(|r| (r["index"].as_u64().unwrap(), r["status"].as_str().unwrap())).collect();
+    assert_eq!(summary, [(0, "ready"), (1, "ready"), (2, "skipped"), (3, "skipped")]);
+    assert_eq!(results[1]["event"], "LaunchAPP");
+    assert_eq!(results[0]["request"]["url"], "http://127.0.0.1:9999/open_api/v1.3/event/track/");
+}
+
+#[test]
+fn preview_passes_the_request_context() {
+    let dir = std::env::temp_dir().join(format!("tte-cli-ctx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ev = dir.join("ev.json");
+    std::fs::write(&ev, r#"{"event_name":"purchase","user":{"consent_categories":["3"]}}"#).unwrap();
+    let out = run(
+        &[
+            "preview",
+            "--config",
+            "examples/config.json",
+            "--event",
+            ev.to_str().unwrap(),
+            "--now",
+            "1767225600000",
+            "--cookie",
+            "_ttp=T1; ttclid=C1",
+            "--ip",
+            "192.0.2.7",
+            "--user-agent",
+            "UA/1",
+        ],
+        Some("t"),
+    );
+    let data = &json(&out)["results"][0]["request"]["body"]["data"][0];
+    assert_eq!(data["event_time"], 1_767_225_600);
+    assert_eq!(data["user"], serde_json::json!({"ttp": "T1", "ttclid": "C1", "ip": "192.0.2.7", "user_agent": "UA/1"}));
+}
+
+#[test]
+fn missing_token_is_a_per_destination_error_and_usage_errors_exit_2() {
+    let out = run(&["preview", "--config", "examples/config.json", "--event", "examples/purchase.json"], None);
+    assert_eq!(json(&out)["results"][0]["error"]["code"], "missing_secret");
+    assert_eq!(run(&["preview", "--config", "examples/config.json"], None).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate", "--config", "examples/config.json"], None).status.code(), Some(2));
+    assert_eq!(run(&["validate", "--config", "nope.json"], None).status.code(), Some(2));
+}

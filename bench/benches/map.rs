@@ -4,7 +4,7 @@
 //! - `floor`: parse the same event text, serialize the same output body
 //!   (already built), and compute 3 SHA-256 hex digests (email, phone, user id):
 //!   the work no implementation can skip.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::Value;

@@ -13,3 +13,21 @@ def ns(name):
 floor, plan = ns("floor"), ns("plan")
 print(f"floor {floor/1000:.2f} us  plan {plan/1000:.2f} us  ratio plan/floor = {plan/floor:.2f}x (target <= 1.30x)")
 PY
+
+# Wall clock, alternating rounds of floor and plan in one process (medians of 30 rounds).
+cargo build -q --release -p tiktok-edge-bench --bin instructions
+target/release/instructions interleaved 30
+
+# Instruction counts (deterministic for a given binary; immune to a busy machine).
+if command -v valgrind >/dev/null 2>&1; then
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/instructions "$1" 2000 2>&1 \
+      | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  }
+  empty=$(count empty); floor=$(count floor); plan=$(count plan)
+  python3 -c "
+e, f, p = $empty, $floor, $plan
+print(f'instructions per event: floor {(f-e)/2000:,.0f}  plan {(p-e)/2000:,.0f}  ratio plan/floor = {(p-e)/(f-e):.2f}x')"
+else
+  echo "(valgrind not installed: instruction counts skipped)"
+fi

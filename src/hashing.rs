@@ -46,10 +46,11 @@ pub fn hash(kind: Kind, raw: &str) -> Result<String, Rejected> {
 /// The normalised clear-text form that `hash` digests (exposed for the npm helpers).
 pub fn normalize(kind: Kind, raw: &str) -> Result<String, Rejected> {
     let s = raw.trim();
+    let lower = |s: &str| if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() };
     let out = match kind {
-        Kind::Email => s.to_lowercase(),
+        Kind::Email => lower(s),
         Kind::Phone => normalize_phone(s).ok_or(Rejected::InvalidPhone)?,
-        Kind::ExternalId { lowercase: true } => s.to_lowercase(),
+        Kind::ExternalId { lowercase: true } => lower(s),
         Kind::ExternalId { lowercase: false } => s.to_owned(),
         Kind::Name => s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase(),
         Kind::ZipCode => s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase(),

@@ -14,70 +14,69 @@ pub const MAX_ARRAY_LEN: usize = 1000;
 /// Most values (nodes) accepted in one event.
 pub const MAX_NODES: usize = 20_000;
 
-/// Checks the event without recursion (a hostile event cannot exhaust the stack).
-/// Paths are only built for the error: the walk itself allocates one small arena.
+/// Checks the event. Recursion is bounded by `MAX_DEPTH` (checked before each
+/// descent), so a hostile event cannot exhaust the stack; the path is only built
+/// for an error, while unwinding.
 pub fn check_event(event: &Value) -> Result<(), Error> {
     if !event.is_object() {
         return Err(invalid(String::new(), format!("an event must be a JSON object, not {}", kind(event))));
     }
-    // arena[i] = (parent index, segment); the root is index 0.
-    let mut arena: Vec<(usize, Seg<'_>)> = vec![(0, Seg::Root)];
-    let mut stack: Vec<(&Value, usize, usize)> = vec![(event, 0, 0)];
     let mut nodes = 0usize;
-    while let Some((value, depth, at)) = stack.pop() {
-        let fail = |message: String| Err(invalid(path_of(&arena, at), message));
-        if depth > MAX_DEPTH {
-            return fail(format!("nested deeper than {MAX_DEPTH} levels"));
+    walk(event, 0, &mut nodes).map_err(|(mut segments, message)| {
+        segments.reverse();
+        invalid(segments.join("."), message)
+    })
+}
+
+/// (path segments from the failing value up to the root, message)
+type Failure = (Vec<String>, String);
+
+fn fail(message: String) -> Result<(), Failure> {
+    Err((Vec::new(), message))
+}
+
+/// Checks the children of a container at `depth`, one pass over each.
+fn walk(value: &Value, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
+    let within = |r: Result<(), Failure>, seg: &dyn Fn() -> String| {
+        r.map_err(|(mut segs, msg)| {
+            segs.push(seg());
+            (segs, msg)
+        })
+    };
+    match value {
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                within(check(child, depth, nodes), &|| i.to_string())?;
+            }
         }
-        let children: Box<dyn Iterator<Item = (Seg<'_>, &Value)>> = match value {
-            Value::String(s) if s.len() > MAX_STRING_BYTES => {
-                return fail(format!("string longer than {MAX_STRING_BYTES} bytes"));
-            }
-            Value::Array(items) if items.len() > MAX_ARRAY_LEN => {
-                return fail(format!("array longer than {MAX_ARRAY_LEN} elements"));
-            }
-            Value::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (Seg::Index(i), v))),
-            Value::Object(map) => {
-                if let Some(k) = map.keys().find(|k| k.len() > MAX_STRING_BYTES) {
-                    return fail(format!("key of {} bytes is longer than {MAX_STRING_BYTES}", k.len()));
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key.len() > MAX_STRING_BYTES {
+                    return fail(format!("has a key of {} bytes (limit {MAX_STRING_BYTES})", key.len()));
                 }
-                Box::new(map.iter().map(|(k, v)| (Seg::Key(k), v)))
-            }
-            _ => continue,
-        };
-        for (seg, child) in children {
-            nodes += 1;
-            if nodes > MAX_NODES {
-                return Err(invalid(String::new(), format!("the event has more than {MAX_NODES} values")));
-            }
-            if matches!(child, Value::Array(_) | Value::Object(_) | Value::String(_)) {
-                arena.push((at, seg));
-                stack.push((child, depth + 1, arena.len() - 1));
+                within(check(child, depth, nodes), &|| key.clone())?;
             }
         }
+        _ => {}
     }
     Ok(())
 }
 
-#[derive(Clone, Copy)]
-enum Seg<'a> {
-    Root,
-    Key(&'a str),
-    Index(usize),
-}
-
-fn path_of(arena: &[(usize, Seg<'_>)], mut at: usize) -> String {
-    let mut segs = Vec::new();
-    while let Some(&(parent, seg)) = arena.get(at) {
-        match seg {
-            Seg::Root => break,
-            Seg::Key(k) => segs.push(k.to_owned()),
-            Seg::Index(i) => segs.push(i.to_string()),
-        }
-        at = parent;
+/// Checks one value whose parent is at `depth`, then its children.
+fn check(child: &Value, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
+    *nodes += 1;
+    if *nodes > MAX_NODES {
+        return fail(format!("the event has more than {MAX_NODES} values"));
     }
-    segs.reverse();
-    segs.join(".")
+    match child {
+        Value::String(s) if s.len() > MAX_STRING_BYTES => fail(format!("string longer than {MAX_STRING_BYTES} bytes")),
+        Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH => {
+            fail(format!("nested deeper than {MAX_DEPTH} levels"))
+        }
+        Value::Array(a) if a.len() > MAX_ARRAY_LEN => fail(format!("array longer than {MAX_ARRAY_LEN} elements")),
+        Value::Array(_) | Value::Object(_) => walk(child, depth + 1, nodes),
+        _ => Ok(()),
+    }
 }
 
 fn invalid(path: String, message: String) -> Error {

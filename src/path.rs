@@ -7,11 +7,24 @@
 use serde_json::Value;
 
 /// A parsed, non-empty dot path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Path {
     text: String,
     segments: Vec<String>,
+    /// Each segment read as an array index, parsed once here rather than per lookup.
+    indexes: Vec<Option<usize>>,
+    /// Index of this path's parent in a `Resolver`'s parent list (set at config load).
+    parent: Option<usize>,
 }
+
+impl PartialEq for Path {
+    /// Paths are equal when they read the same place, whatever their parent index.
+    fn eq(&self, other: &Self) -> bool {
+        self.segments == other.segments
+    }
+}
+
+impl Eq for Path {}
 
 impl Path {
     /// Parses `a.b.0.c`. Rejects empty paths and empty segments (`a..b`, `.a`).
@@ -27,7 +40,7 @@ impl Path {
         if segments.iter().any(|s| s.contains("{{") || s.contains("}}")) {
             return Err(format!("`{text}` is a template; write a bare path such as user.email"));
         }
-        Ok(Path { text: text.to_owned(), segments })
+        Ok(Path::from_segments(&segments))
     }
 
     pub fn as_str(&self) -> &str {
@@ -50,27 +63,94 @@ impl Path {
     }
 
     fn from_segments(segments: &[String]) -> Path {
-        Path { text: segments.join("."), segments: segments.to_vec() }
+        let indexes = segments.iter().map(|s| s.parse().ok()).collect();
+        Path { text: segments.join("."), segments: segments.to_vec(), indexes, parent: None }
     }
 
     /// Looks the path up. Returns None when any step is missing; `length` on an
     /// array yields its length as a number.
     pub fn lookup<'a>(&self, root: &'a Value) -> Option<Lookup<'a>> {
-        let mut cur = root;
+        self.walk(root, 0)
+    }
+
+    /// Walks the segments from `from` on, starting at `cur`.
+    fn walk<'a>(&self, mut cur: &'a Value, from: usize) -> Option<Lookup<'a>> {
         let last = self.segments.len().saturating_sub(1);
-        for (i, seg) in self.segments.iter().enumerate() {
+        let steps = self.segments.iter().zip(&self.indexes).enumerate().skip(from);
+        for (i, (seg, index)) in steps {
             cur = match cur {
                 Value::Object(map) => map.get(seg)?,
                 Value::Array(items) => {
                     if seg == "length" && i == last {
                         return Some(Lookup::Length(items.len()));
                     }
-                    items.get(seg.parse::<usize>().ok()?)?
+                    items.get((*index)?)?
                 }
                 _ => return None,
             };
         }
         Some(Lookup::Value(cur))
+    }
+
+    /// The path without its last segment (None for a one-segment path).
+    pub fn parent_path(&self) -> Option<Path> {
+        let head = self.segments.get(..self.segments.len().checked_sub(1)?)?;
+        (!head.is_empty()).then(|| Path::from_segments(head))
+    }
+}
+
+/// Parent paths shared by many paths (`context.device` for `context.device.ip`,
+/// `context.device.type`, ...), interned at config load so that mapping one event
+/// walks each parent once instead of once per field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parents(Vec<Path>);
+
+impl Parents {
+    /// Registers `path`'s parent and records its index in `path`.
+    pub fn intern(&mut self, mut path: Path) -> Path {
+        if let Some(parent) = path.parent_path() {
+            let id = match self.0.iter().position(|p| *p == parent) {
+                Some(id) => id,
+                None => {
+                    self.0.push(parent);
+                    self.0.len() - 1
+                }
+            };
+            path.parent = Some(id);
+        }
+        path
+    }
+}
+
+/// Resolves paths against one event, remembering each parent it walked.
+pub struct Resolver<'e, 'c> {
+    event: &'e Value,
+    parents: &'c [Path],
+    memo: Vec<Option<Option<&'e Value>>>,
+}
+
+impl<'e, 'c> Resolver<'e, 'c> {
+    pub fn new(event: &'e Value, parents: &'c Parents) -> Self {
+        Resolver { event, parents: &parents.0, memo: vec![None; parents.0.len()] }
+    }
+
+    /// Same result as `path.lookup(event)`.
+    pub fn lookup(&mut self, path: &Path) -> Option<Lookup<'e>> {
+        let Some(id) = path.parent else { return path.lookup(self.event) };
+        let parent = match self.memo.get(id).copied().flatten() {
+            Some(found) => found,
+            None => {
+                let found = match self.parents.get(id)?.lookup(self.event) {
+                    Some(Lookup::Value(v)) => Some(v),
+                    _ => None,
+                };
+                if let Some(slot) = self.memo.get_mut(id) {
+                    *slot = Some(found);
+                }
+                found
+            }
+        }?;
+        path.walk(parent, path.segments.len().saturating_sub(1))
     }
 }
 
@@ -131,6 +211,31 @@ mod tests {
         assert!(Path::parse("").is_err());
         assert!(Path::parse("a..b").is_err());
         assert!(Path::parse("{{a}}").is_err());
+    }
+
+    #[test]
+    fn resolver_gives_the_same_answers_as_lookup() {
+        let ev = json!({"context": {"device": {"ip": "1", "type": "ios"}, "items": [1, 2]}, "id": 3});
+        let mut parents = Parents::default();
+        let paths: Vec<Path> = [
+            "context.device.ip",
+            "context.device.type",
+            "context.device.none",
+            "context.items.length",
+            "context.items.1",
+            "id",
+            "missing.x",
+            "context.device.ip.deeper",
+        ]
+        .iter()
+        .map(|p| parents.intern(Path::parse(p).unwrap()))
+        .collect();
+        let mut r = Resolver::new(&ev, &parents);
+        for _ in 0..2 {
+            for p in &paths {
+                assert_eq!(r.lookup(p), p.lookup(&ev), "{}", p.as_str());
+            }
+        }
     }
 
     #[test]

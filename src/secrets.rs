@@ -5,17 +5,18 @@
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// What every redacted secret looks like in output, logs and Debug.
 pub const REDACTED: &str = "<redacted>";
 
 /// One secret value.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Arc<str>);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(Arc::from(value.into()))
     }
 
     /// The clear value, for the one place that sends the request.
@@ -54,7 +55,7 @@ impl Secrets {
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let value = value.into();
         if !value.is_empty() {
-            self.0.insert(name.into(), Secret(value));
+            self.0.insert(name.into(), Secret::new(value));
         }
     }
 

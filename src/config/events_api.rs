@@ -6,7 +6,7 @@ use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::mapping::event_names::EventNames;
 use crate::mapping::slots::{Slot, SLOTS, SLOT_KEYS};
-use crate::path::Path;
+use crate::path::{Parents, Path};
 use crate::payload::{PROPERTY_FIELDS, USER_FIELDS};
 use crate::template::Template;
 
@@ -45,6 +45,8 @@ pub struct EventsApi {
     slots: Vec<Option<ResolvedSlot>>,
     /// The array the item slots iterate over (`items` by default).
     pub items_array: Option<Path>,
+    /// Parents of the slot paths, so one event walks each once.
+    pub parents: Parents,
     pub custom_event_properties: Vec<(String, Template)>,
     pub custom_user_properties: Vec<(String, Template)>,
 }
@@ -129,7 +131,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
             EventNames::Seed
         }),
     };
-    let (slots, items_array) = smart_mapping(s);
+    let (slots, items_array, parents) = smart_mapping(s);
     EventsApi {
         test_event_code: s.template("test_event_code"),
         autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
@@ -145,11 +147,12 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         event_names,
         slots,
         items_array,
+        parents,
     }
 }
 
 /// Resolves every slot: the user's path, `""` (off), or the documented default.
-fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path>) {
+fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path>, Parents) {
     let user = s.object("smart_mapping");
     let base = s.at("smart_mapping");
     if let Some(map) = user {
@@ -157,6 +160,7 @@ fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path
         sub.deny_unknown(&[SLOT_KEYS]);
     }
     let mut items_array: Option<Path> = None;
+    let mut parents = Parents::default();
     let mut slots = Vec::with_capacity(SLOTS.len());
     for def in SLOTS {
         let path = format!("{base}.{}", def.key);
@@ -195,11 +199,11 @@ fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path
                     }
                 },
             },
-            Ok(p) => Some(ResolvedSlot::Event(p)),
+            Ok(p) => Some(ResolvedSlot::Event(parents.intern(p))),
         });
         slots.push(resolved);
     }
-    (slots, items_array)
+    (slots, items_array, parents)
 }
 
 /// Custom event/user properties: TikTok field name -> template. Names TikTok's

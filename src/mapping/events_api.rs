@@ -46,7 +46,7 @@ pub enum Mapped {
 }
 
 /// Maps one event. Warnings go to `r`; an error means nothing can be sent.
-pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> Result<Mapped, Error> {
+pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> Result<Mapped, Error> {
     let name = match path::get(event, "event_name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim(),
         None | Some(Value::Null) | Some(Value::String(_)) => {
@@ -80,24 +80,21 @@ pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -
 
     let data = TrackEvent {
         event: tiktok_event,
-        event_time: event_time(d, event, ctx, r),
-        event_id: scalar_string(d, Slot::EventId, event, r),
-        limited_data_use: d.path(Slot::LimitedDataUse).and_then(|p| r.boolean(p.lookup(event), At::Event(p))),
+        event_time: event_time(d, ctx, r),
+        event_id: scalar_string(d, Slot::EventId, r),
+        limited_data_use: d.path(Slot::LimitedDataUse).and_then(|p| r.boolean_at(p)),
         user: user(d, event, ctx, r),
-        page: Page {
-            url: scalar_string(d, Slot::PageUrl, event, r),
-            referrer: scalar_string(d, Slot::PageReferrer, event, r),
-        },
-        app: app(d, event, source, r)?,
+        page: Page { url: scalar_string(d, Slot::PageUrl, r), referrer: scalar_string(d, Slot::PageReferrer, r) },
+        app: app(d, source, r)?,
         properties: properties(d, event, is_web, r),
     };
     Ok(Mapped::Body(TrackBody { event_source: source.to_owned(), event_source_id, test_event_code, data: vec![data] }))
 }
 
 /// Rule 1: Smart Mapping `event_source`, else autodiscovery, else `web`.
-fn event_source(d: &EventsApi, event: &Value, r: &mut Reader) -> &'static str {
+fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'static str {
     if let Some(p) = d.path(Slot::EventSource) {
-        if let Some(v) = r.string(p.lookup(event), At::Event(p)) {
+        if let Some(v) = r.string_at(p) {
             let v = v.to_ascii_lowercase();
             match EVENT_SOURCES.iter().find(|s| **s == v) {
                 Some(s) => return s,
@@ -106,7 +103,7 @@ fn event_source(d: &EventsApi, event: &Value, r: &mut Reader) -> &'static str {
         }
     }
     if d.autodiscovery_event_source {
-        let native = d.path(Slot::ExperienceType).and_then(|p| r.string(p.lookup(event), At::Event(p)));
+        let native = d.path(Slot::ExperienceType).and_then(|p| r.string_at(p));
         let has_app = matches!(path::get(event, "context.app"), Some(Value::Object(m)) if !m.is_empty());
         if has_app || native.is_some_and(|t| t.eq_ignore_ascii_case("native app")) {
             return "app";
@@ -141,8 +138,8 @@ fn event_name(d: &EventsApi, name: &str, source: &str) -> Option<String> {
 }
 
 /// Rule 4: event timestamp (ms, numeric string, ISO-8601) in seconds, else now.
-fn event_time(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> i64 {
-    let found = d.path(Slot::EventTimestamp).and_then(|p| Some((p, p.lookup(event)?.to_value())));
+fn event_time(d: &EventsApi, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> i64 {
+    let found = d.path(Slot::EventTimestamp).and_then(|p| Some((p, r.lookup(p)?.to_value())));
     let ms = match found {
         None | Some((_, Value::Null)) => ctx.now_ms,
         Some((p, v)) => match time::parse(&v) {
@@ -161,20 +158,19 @@ fn event_time(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader
     ms.div_euclid(1000)
 }
 
-fn scalar_string(d: &EventsApi, slot: Slot, event: &Value, r: &mut Reader) -> Option<String> {
-    let p = d.path(slot)?;
-    r.string(p.lookup(event), At::Event(p))
+fn scalar_string(d: &EventsApi, slot: Slot, r: &mut Reader<'_, '_>) -> Option<String> {
+    r.string_at(d.path(slot)?)
 }
 
-fn hashed(d: &EventsApi, slot: Slot, kind: Kind, event: &Value, r: &mut Reader) -> Option<String> {
+fn hashed(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'_, '_>) -> Option<String> {
     let p = d.path(slot)?;
-    let found = p.lookup(event);
+    let found = r.lookup(p);
     // An email is text; a number there is a mapping mistake, not an address.
     if kind == Kind::Email && matches!(found, Some(path::Lookup::Value(Value::Number(_)))) {
         r.warn("invalid_type", At::Event(p));
         return None;
     }
-    let raw = r.string(found, At::Event(p))?;
+    let raw = r.text(found, At::Event(p))?;
     match hashing::hash(kind, &raw) {
         Ok(h) => Some(h),
         Err(Rejected::Empty) => None,
@@ -194,10 +190,10 @@ fn cookie(event: &Value, ctx: &RequestContext, name: &str) -> Option<String> {
     from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name))
 }
 
-fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> User {
+fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> User {
     let platform = d
         .path(Slot::DevicePlatform)
-        .and_then(|p| r.string(p.lookup(event), At::Event(p)))
+        .and_then(|p| r.string_at(p))
         .or_else(|| match path::get(event, "context.device.type") {
             Some(Value::String(t)) => Some(t.trim().to_owned()),
             _ => None,
@@ -206,10 +202,10 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> U
     let (ios, android) = (platform.eq_ignore_ascii_case("ios"), platform.eq_ignore_ascii_case("android"));
 
     // Rule 6: partners.tiktok.ttclid > cookie ttclid > ttclid query parameter of the page URL.
-    let ttclid = scalar_string(d, Slot::ClickId, event, r).or_else(|| cookie(event, ctx, "ttclid")).or_else(|| {
+    let ttclid = scalar_string(d, Slot::ClickId, r).or_else(|| cookie(event, ctx, "ttclid")).or_else(|| {
         // The page URL slot when on; context.page.url when the slot is turned off.
         let page = match d.path(Slot::PageUrl) {
-            Some(p) => p.lookup(event),
+            Some(p) => r.lookup(p),
             None => path::get(event, "context.page.url").map(path::Lookup::Value),
         };
         match page {
@@ -217,7 +213,7 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> U
             _ => None,
         }
     });
-    let att_status = if ios { scalar_string(d, Slot::DeviceAttStatus, event, r) } else { None };
+    let att_status = if ios { scalar_string(d, Slot::DeviceAttStatus, r) } else { None };
     let att_status = att_status.and_then(|s| {
         let s = s.to_ascii_uppercase();
         if ATT_STATUSES.contains(&s.as_str()) {
@@ -228,25 +224,25 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader) -> U
         }
     });
     User {
-        external_id: hashed(d, Slot::UserId, Kind::ExternalId { lowercase: d.lowercase_user_id }, event, r),
-        email: hashed(d, Slot::UserEmail, Kind::Email, event, r),
-        phone: hashed(d, Slot::UserPhone, Kind::Phone, event, r),
+        external_id: hashed(d, Slot::UserId, Kind::ExternalId { lowercase: d.lowercase_user_id }, r),
+        email: hashed(d, Slot::UserEmail, Kind::Email, r),
+        phone: hashed(d, Slot::UserPhone, Kind::Phone, r),
         ttclid,
         // Rule 7: partners.tiktok.ttp > cookie _ttp.
-        ttp: scalar_string(d, Slot::CookieId, event, r).or_else(|| cookie(event, ctx, "_ttp")),
-        ip: scalar_string(d, Slot::DeviceIp, event, r).or_else(|| ctx.ip.clone()),
-        user_agent: scalar_string(d, Slot::DeviceUserAgent, event, r).or_else(|| ctx.user_agent.clone()),
-        locale: scalar_string(d, Slot::DeviceLanguage, event, r),
+        ttp: scalar_string(d, Slot::CookieId, r).or_else(|| cookie(event, ctx, "_ttp")),
+        ip: scalar_string(d, Slot::DeviceIp, r).or_else(|| ctx.ip.clone()),
+        user_agent: scalar_string(d, Slot::DeviceUserAgent, r).or_else(|| ctx.user_agent.clone()),
+        locale: scalar_string(d, Slot::DeviceLanguage, r),
         // Rule 9: iOS ids only on iOS, gaid only on Android.
-        idfa: if ios { scalar_string(d, Slot::DeviceIdfa, event, r) } else { None },
-        idfv: if ios { scalar_string(d, Slot::DeviceIdfv, event, r) } else { None },
+        idfa: if ios { scalar_string(d, Slot::DeviceIdfa, r) } else { None },
+        idfv: if ios { scalar_string(d, Slot::DeviceIdfv, r) } else { None },
         att_status,
-        gaid: if android { scalar_string(d, Slot::DeviceGaid, event, r) } else { None },
+        gaid: if android { scalar_string(d, Slot::DeviceGaid, r) } else { None },
         custom: custom_user(d, event, r),
     }
 }
 
-fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader) -> Map<String, Value> {
+fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, template) in &d.custom_user_properties {
         let Some(value) = template.render(event) else { continue };
@@ -275,11 +271,11 @@ fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader) -> Map<String, Valu
 }
 
 /// Rule 10: the `app` object; `app_id` is required for app events.
-fn app(d: &EventsApi, event: &Value, source: &str, r: &mut Reader) -> Result<App, Error> {
+fn app(d: &EventsApi, source: &str, r: &mut Reader<'_, '_>) -> Result<App, Error> {
     let app = App {
-        app_id: scalar_string(d, Slot::AppId, event, r),
-        app_name: scalar_string(d, Slot::AppName, event, r),
-        app_version: scalar_string(d, Slot::AppVersion, event, r),
+        app_id: scalar_string(d, Slot::AppId, r),
+        app_name: scalar_string(d, Slot::AppName, r),
+        app_version: scalar_string(d, Slot::AppVersion, r),
     };
     if source == "app" && app.app_id.is_none() {
         let path = d.path(Slot::AppId).map_or("smart_mapping.app_id", Path::as_str).to_owned();
@@ -289,10 +285,10 @@ fn app(d: &EventsApi, event: &Value, source: &str, r: &mut Reader) -> Result<App
 }
 
 /// Rules 11-13 and the custom event properties.
-fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader) -> Properties {
+fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader<'_, '_>) -> Properties {
     let contents = contents(d, event, r);
-    let web_only = |slot: Slot, r: &mut Reader| if is_web { scalar_string(d, slot, event, r) } else { None };
-    let num_items = d.path(Slot::ItemList).and_then(|p| r.integer(p.lookup(event), At::Event(p)));
+    let web_only = |slot: Slot, r: &mut Reader| if is_web { scalar_string(d, slot, r) } else { None };
+    let num_items = d.path(Slot::ItemList).and_then(|p| r.integer_at(p));
     let mut custom = Map::new();
     for (key, template) in &d.custom_event_properties {
         if let Some(v) = template.render(event) {
@@ -303,9 +299,9 @@ fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader) -> Pro
         content_ids: contents.iter().filter_map(|c| c.content_id.clone()).collect(),
         contents,
         num_items: num_items.and_then(|n| u64::try_from(n).ok()),
-        currency: scalar_string(d, Slot::Currency, event, r),
-        value: d.path(Slot::TransactionValue).and_then(|p| r.number(p.lookup(event), At::Event(p))),
-        description: scalar_string(d, Slot::Description, event, r),
+        currency: scalar_string(d, Slot::Currency, r),
+        value: d.path(Slot::TransactionValue).and_then(|p| r.number_at(p)),
+        description: scalar_string(d, Slot::Description, r),
         search_string: web_only(Slot::SearchTerm, r),
         order_id: web_only(Slot::TransactionId, r),
         shop_id: web_only(Slot::ShopIdentifier, r),
@@ -316,7 +312,7 @@ fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader) -> Pro
 }
 
 /// Rule 12: one `contents[]` entry per element of the items array.
-fn contents(d: &EventsApi, event: &Value, r: &mut Reader) -> Vec<Content> {
+fn contents(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Vec<Content> {
     let Some(array) = d.items_array.as_ref() else { return Vec::new() };
     let items = match array.lookup(event) {
         None | Some(path::Lookup::Value(Value::Null)) => return Vec::new(),

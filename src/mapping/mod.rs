@@ -10,7 +10,7 @@ use crate::config::{Config, Destination, DestinationKind};
 use crate::context::RequestContext;
 use crate::error::Error;
 use crate::limits;
-use crate::path;
+use crate::path::{self, Parents};
 use crate::payload::EVENT_TRACK_PATH;
 use crate::request::{Body, Headers, HttpRequest};
 use crate::result::{DestinationResult, Outcome, SkipReason};
@@ -25,7 +25,7 @@ pub fn plan(config: &Config, event: &Value, ctx: &RequestContext, secrets: &Secr
         .destinations
         .iter()
         .map(|d| {
-            let mut r = Reader::default();
+            let mut r = Reader::new(event, parents_of(d));
             let outcome = match &checked {
                 Err(e) => Outcome::Error { error: e.clone() },
                 Ok(()) => {
@@ -43,7 +43,7 @@ fn plan_one(
     event: &Value,
     ctx: &RequestContext,
     secrets: &Secrets,
-    r: &mut Reader,
+    r: &mut Reader<'_, '_>,
 ) -> Result<Outcome, Error> {
     if let Some(category) = &d.consent_category {
         let granted = category.render_string(event).is_some_and(|c| has_consent(event, &c));
@@ -68,6 +68,12 @@ fn plan_one(
         body,
     };
     Ok(Outcome::Ready { event: event_name, request })
+}
+
+fn parents_of(d: &Destination) -> &Parents {
+    match &d.kind {
+        DestinationKind::EventsApi(settings) => &settings.parents,
+    }
 }
 
 /// `user.consent_categories` as an array (strings or numbers) or a comma-separated string.

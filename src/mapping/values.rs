@@ -3,13 +3,14 @@
 //! `invalid_type` warning naming its path: never sent malformed, never lost silently.
 
 use crate::error::Warning;
-use crate::path::{Lookup, Path};
+use crate::path::{Lookup, Parents, Path, Resolver};
 use serde_json::{Number, Value};
+use std::borrow::Cow;
 
-/// Collects warnings while one event is mapped.
-#[derive(Default)]
-pub struct Reader {
+/// Reads one event for one destination and collects the warnings.
+pub struct Reader<'e, 'c> {
     pub warnings: Vec<Warning>,
+    res: Resolver<'e, 'c>,
 }
 
 /// Where a value came from, formatted only when a warning needs it.
@@ -28,7 +29,40 @@ impl At<'_> {
     }
 }
 
-impl Reader {
+impl<'e, 'c> Reader<'e, 'c> {
+    pub fn new(event: &'e Value, parents: &'c Parents) -> Self {
+        Reader { warnings: Vec::new(), res: Resolver::new(event, parents) }
+    }
+
+    /// The value at an event path.
+    pub fn lookup(&mut self, p: &Path) -> Option<Lookup<'e>> {
+        self.res.lookup(p)
+    }
+
+    /// `string` of the value at an event path.
+    pub fn string_at(&mut self, p: &Path) -> Option<String> {
+        let found = self.lookup(p);
+        self.string(found, At::Event(p))
+    }
+
+    /// `number` of the value at an event path.
+    pub fn number_at(&mut self, p: &Path) -> Option<Number> {
+        let found = self.lookup(p);
+        self.number(found, At::Event(p))
+    }
+
+    /// `integer` of the value at an event path.
+    pub fn integer_at(&mut self, p: &Path) -> Option<i64> {
+        let found = self.lookup(p);
+        self.integer(found, At::Event(p))
+    }
+
+    /// `boolean` of the value at an event path.
+    pub fn boolean_at(&mut self, p: &Path) -> Option<bool> {
+        let found = self.lookup(p);
+        self.boolean(found, At::Event(p))
+    }
+
     /// Records a warning once (two TikTok fields may read the same bad value).
     pub fn warn(&mut self, code: &'static str, at: At<'_>) {
         self.push(Warning::new(code, at.render()));
@@ -42,11 +76,16 @@ impl Reader {
 
     /// A non-empty trimmed string; numbers are written as JSON (ids are strings at TikTok).
     pub fn string(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<String> {
+        self.text(found, at).map(Cow::into_owned)
+    }
+
+    /// Like `string`, borrowing when the value already is text (no copy for hashing).
+    pub fn text<'v>(&mut self, found: Option<Lookup<'v>>, at: At<'_>) -> Option<Cow<'v, str>> {
         let s = match found? {
             Lookup::Value(Value::Null) => return None,
-            Lookup::Value(Value::String(s)) => s.trim().to_owned(),
-            Lookup::Value(Value::Number(n)) => n.to_string(),
-            Lookup::Length(n) => n.to_string(),
+            Lookup::Value(Value::String(s)) => Cow::Borrowed(s.trim()),
+            Lookup::Value(Value::Number(n)) => Cow::Owned(n.to_string()),
+            Lookup::Length(n) => Cow::Owned(n.to_string()),
             Lookup::Value(_) => {
                 self.warn("invalid_type", at);
                 return None;
@@ -134,7 +173,8 @@ mod tests {
     fn coerces_the_documented_forms() {
         let p = Path::parse("x").unwrap();
         let at = At::Event(&p);
-        let mut r = Reader::default();
+        let (ev, parents) = (json!({}), Parents::default());
+        let mut r = Reader::new(&ev, &parents);
         fn v(x: &Value) -> Option<Lookup<'_>> {
             Some(Lookup::Value(x))
         }

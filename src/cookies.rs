@@ -3,6 +3,7 @@
 //! first match wins, values URL-decoded, surrounding quotes removed.
 
 use crate::url::percent_decode;
+use std::borrow::Cow;
 
 /// Iterates `(name, raw value)` pairs of a Cookie header. Pairs without `=` are skipped.
 pub fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -14,7 +15,7 @@ pub fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// The decoded value of the first cookie called `name`, if it is non-empty.
-pub fn get(header: &str, name: &str) -> Option<String> {
+pub fn get<'h>(header: &'h str, name: &str) -> Option<Cow<'h, str>> {
     decode(pairs(header).find(|(n, _)| *n == name)?.1)
 }
 
@@ -29,15 +30,18 @@ pub fn parse(header: &str) -> Vec<(String, String)> {
         }
         seen.push(name);
         if let Some(value) = decode(raw) {
-            out.push((name.to_owned(), value));
+            out.push((name.to_owned(), value.into_owned()));
         }
     }
     out
 }
 
-fn decode(raw: &str) -> Option<String> {
+fn decode(raw: &str) -> Option<Cow<'_, str>> {
     let raw = raw.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(raw);
-    let value = percent_decode(raw, false).trim().to_owned();
+    let value = match percent_decode(raw, false) {
+        Cow::Borrowed(v) => Cow::Borrowed(v.trim()),
+        Cow::Owned(v) => Cow::Owned(v.trim().to_owned()),
+    };
     (!value.is_empty()).then_some(value)
 }
 

@@ -6,6 +6,7 @@
 //! A value that already is 64 hex chars is passed through lowercased (never hashed twice).
 
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// The kinds of identifier the core hashes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,25 +41,37 @@ pub fn hash(kind: Kind, raw: &str) -> Result<String, Rejected> {
     if is_sha256_hex(trimmed) {
         return Ok(trimmed.to_ascii_lowercase());
     }
-    Ok(sha256_hex(normalize(kind, trimmed)?.as_bytes()))
+    Ok(sha256_hex(normalized(kind, trimmed)?.as_bytes()))
 }
 
 /// The normalised clear-text form that `hash` digests (exposed for the npm helpers).
 pub fn normalize(kind: Kind, raw: &str) -> Result<String, Rejected> {
-    let s = raw.trim();
-    let lower = |s: &str| if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() };
+    normalized(kind, raw.trim()).map(Cow::into_owned)
+}
+
+/// Normalises `s` (already trimmed), copying only when something changes.
+fn normalized(kind: Kind, s: &str) -> Result<Cow<'_, str>, Rejected> {
     let out = match kind {
-        Kind::Email => lower(s),
-        Kind::Phone => normalize_phone(s).ok_or(Rejected::InvalidPhone)?,
-        Kind::ExternalId { lowercase: true } => lower(s),
-        Kind::ExternalId { lowercase: false } => s.to_owned(),
-        Kind::Name => s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase(),
-        Kind::ZipCode => s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase(),
+        Kind::Email | Kind::ExternalId { lowercase: true } => lowercase(s),
+        Kind::ExternalId { lowercase: false } => Cow::Borrowed(s),
+        Kind::Phone => Cow::Owned(normalize_phone(s).ok_or(Rejected::InvalidPhone)?),
+        Kind::Name => Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()),
+        Kind::ZipCode => {
+            Cow::Owned(s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase())
+        }
     };
     if out.is_empty() {
         return Err(Rejected::Empty);
     }
     Ok(out)
+}
+
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) || !s.is_ascii() {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// E.164: strips spaces, dots, dashes and parentheses, turns a leading `00` into `+`,

@@ -122,16 +122,19 @@ impl Parents {
     }
 }
 
-/// Resolves paths against one event, remembering each parent it walked.
+/// Parents remembered per event; more are walked each time (no allocation per event).
+const MEMO: usize = 16;
+
+/// Resolves paths against one event (or item), remembering each parent it walked.
 pub struct Resolver<'e, 'c> {
     event: &'e Value,
     parents: &'c [Path],
-    memo: Vec<Option<Option<&'e Value>>>,
+    memo: [Option<Option<&'e Value>>; MEMO],
 }
 
 impl<'e, 'c> Resolver<'e, 'c> {
     pub fn new(event: &'e Value, parents: &'c Parents) -> Self {
-        Resolver { event, parents: &parents.0, memo: vec![None; parents.0.len()] }
+        Resolver { event, parents: &parents.0, memo: [None; MEMO] }
     }
 
     /// Same result as `path.lookup(event)`.

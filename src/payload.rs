@@ -3,6 +3,11 @@
 
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+
+/// Text that is borrowed from the event or the config when it can be (no copy),
+/// owned when it had to be computed (hashes, decoded values).
+pub type Text<'a> = Cow<'a, str>;
 
 /// Events API 2.0 path, appended to the API base URL.
 pub const EVENT_TRACK_PATH: &str = "/open_api/v1.3/event/track/";
@@ -39,66 +44,66 @@ pub const PROPERTY_FIELDS: &[&str] = &[
 
 /// `POST /open_api/v1.3/event/track/` body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrackBody {
-    pub event_source: String,
-    pub event_source_id: String,
+pub struct TrackBody<'a> {
+    pub event_source: Text<'a>,
+    pub event_source_id: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub test_event_code: Option<String>,
-    pub data: Vec<TrackEvent>,
+    pub test_event_code: Option<Text<'a>>,
+    pub data: Vec<TrackEvent<'a>>,
 }
 
 /// One `data[]` item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrackEvent {
-    pub event: String,
+pub struct TrackEvent<'a> {
+    pub event: Text<'a>,
     pub event_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    pub event_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limited_data_use: Option<bool>,
     #[serde(skip_serializing_if = "User::is_empty")]
-    pub user: User,
+    pub user: User<'a>,
     #[serde(skip_serializing_if = "Page::is_empty")]
-    pub page: Page,
+    pub page: Page<'a>,
     #[serde(skip_serializing_if = "App::is_empty")]
-    pub app: App,
+    pub app: App<'a>,
     #[serde(skip_serializing_if = "Properties::is_empty")]
-    pub properties: Properties,
+    pub properties: Properties<'a>,
 }
 
 /// `data[].user`. email / phone / external_id are SHA-256 hex; the rest is sent as is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct User {
+pub struct User<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    pub external_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
+    pub phone: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ttclid: Option<String>,
+    pub ttclid: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ttp: Option<String>,
+    pub ttp: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
+    pub ip: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
+    pub user_agent: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+    pub locale: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub idfa: Option<String>,
+    pub idfa: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub idfv: Option<String>,
+    pub idfv: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub att_status: Option<String>,
+    pub att_status: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gaid: Option<String>,
+    pub gaid: Option<Text<'a>>,
     /// Custom User Properties (setting `custom_user_properties`).
     #[serde(flatten)]
     pub custom: Map<String, Value>,
 }
 
-impl User {
+impl User<'_> {
     pub fn is_empty(&self) -> bool {
         *self == User::default()
     }
@@ -106,14 +111,14 @@ impl User {
 
 /// `data[].page`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Page {
+pub struct Page<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub referrer: Option<String>,
+    pub referrer: Option<Text<'a>>,
 }
 
-impl Page {
+impl Page<'_> {
     pub fn is_empty(&self) -> bool {
         self.url.is_none() && self.referrer.is_none()
     }
@@ -121,16 +126,16 @@ impl Page {
 
 /// `data[].app`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct App {
+pub struct App<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
+    pub app_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub app_name: Option<String>,
+    pub app_name: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub app_version: Option<String>,
+    pub app_version: Option<Text<'a>>,
 }
 
-impl App {
+impl App<'_> {
     pub fn is_empty(&self) -> bool {
         self.app_id.is_none() && self.app_name.is_none() && self.app_version.is_none()
     }
@@ -138,35 +143,35 @@ impl App {
 
 /// `data[].properties`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Properties {
+pub struct Properties<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub contents: Vec<Content>,
+    pub contents: Vec<Content<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub content_ids: Vec<String>,
+    pub content_ids: Vec<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_items: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    pub content_type: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
+    pub currency: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub search_string: Option<String>,
+    pub search_string: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
+    pub order_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shop_id: Option<String>,
+    pub shop_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<Text<'a>>,
     /// Custom Event Properties (setting `custom_event_properties`).
     #[serde(flatten)]
     pub custom: Map<String, Value>,
 }
 
-impl Properties {
+impl Properties<'_> {
     pub fn is_empty(&self) -> bool {
         *self == Properties::default()
     }
@@ -174,24 +179,24 @@ impl Properties {
 
 /// `data[].properties.contents[]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Content {
+pub struct Content<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_id: Option<String>,
+    pub content_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    pub content_type: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_name: Option<String>,
+    pub content_name: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_category: Option<String>,
+    pub content_category: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub brand: Option<String>,
+    pub brand: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 }
 
-impl Content {
+impl Content<'_> {
     pub fn is_empty(&self) -> bool {
         *self == Content::default()
     }

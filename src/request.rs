@@ -9,11 +9,11 @@ pub const DEFAULT_API_BASE: &str = "https://business-api.tiktok.com";
 
 /// A request to send. Serializes with the token as `<redacted>`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HttpRequest {
+pub struct HttpRequest<'a> {
     pub method: &'static str,
     pub url: String,
     pub headers: Headers,
-    pub body: Body,
+    pub body: Body<'a>,
 }
 
 /// The headers TikTok needs, in a fixed order.
@@ -39,11 +39,11 @@ impl Headers {
 /// The JSON body, one shape per TikTok endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum Body {
-    Track(TrackBody),
+pub enum Body<'a> {
+    Track(TrackBody<'a>),
 }
 
-impl Body {
+impl Body<'_> {
     /// The body as the JSON text to send.
     pub fn to_json(&self) -> String {
         // Serializing these plain structs cannot fail (no maps with non-string keys).

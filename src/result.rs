@@ -4,13 +4,14 @@
 use crate::error::{Error, Warning};
 use crate::request::HttpRequest;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// What happened to one event for one destination.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DestinationResult {
-    pub destination: String,
+pub struct DestinationResult<'a> {
+    pub destination: Cow<'a, str>,
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub outcome: Outcome<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }
@@ -18,8 +19,8 @@ pub struct DestinationResult {
 /// `ready` with a request, `skipped` with a reason, or `error`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
-    Ready { event: String, request: HttpRequest },
+pub enum Outcome<'a> {
+    Ready { event: Cow<'a, str>, request: HttpRequest<'a> },
     Skipped { reason: SkipReason },
     Error { error: Error },
 }

@@ -89,11 +89,19 @@ impl Template {
 
     /// Resolves to a string: strings as they are, numbers as JSON text. Empty -> None.
     pub fn render_string(&self, event: &Value) -> Option<String> {
-        let s = match self.render(event)?.as_ref() {
-            Value::String(s) => s.trim().to_owned(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return None,
+        self.render_text(event).map(Cow::into_owned)
+    }
+
+    /// Like `render_string`, borrowing from the template or the event when it can.
+    pub fn render_text<'a>(&'a self, event: &'a Value) -> Option<Cow<'a, str>> {
+        let s = match self.render(event)? {
+            Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.trim()),
+            Cow::Owned(Value::String(s)) => Cow::Owned(s.trim().to_owned()),
+            v => match v.as_ref() {
+                Value::Number(n) => Cow::Owned(n.to_string()),
+                Value::Bool(b) => Cow::Owned(b.to_string()),
+                _ => return None,
+            },
         };
         (!s.is_empty()).then_some(s)
     }

@@ -35,14 +35,17 @@ fn hex(b: &u8) -> Option<u8> {
 }
 
 /// The first value of query parameter `name` in `url`, decoded. Empty values count as absent.
-pub fn query_param(url: &str, name: &str) -> Option<String> {
+pub fn query_param<'u>(url: &'u str, name: &str) -> Option<Cow<'u, str>> {
     let query = url.split_once('?')?.1;
     let query = query.split_once('#').map_or(query, |(q, _)| q);
     query
         .split('&')
         .filter_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k, true) == name).then(|| percent_decode(v, true).trim().to_owned())
+            (percent_decode(k, true) == name).then(|| match percent_decode(v, true) {
+                Cow::Borrowed(v) => Cow::Borrowed(v.trim()),
+                Cow::Owned(v) => Cow::Owned(v.trim().to_owned()),
+            })
         })
         .find(|v| !v.is_empty())
 }

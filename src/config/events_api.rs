@@ -47,6 +47,8 @@ pub struct EventsApi {
     pub items_array: Option<Path>,
     /// Parents of the slot paths, so one event walks each once.
     pub parents: Parents,
+    /// Parents of the item slot paths (`product` of `product.price`), walked once per item.
+    pub item_parents: Parents,
     pub custom_event_properties: Vec<(String, Template)>,
     pub custom_user_properties: Vec<(String, Template)>,
 }
@@ -131,7 +133,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
             EventNames::Seed
         }),
     };
-    let (slots, items_array, parents) = smart_mapping(s);
+    let (slots, items_array, parents, item_parents) = smart_mapping(s);
     EventsApi {
         test_event_code: s.template("test_event_code"),
         autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
@@ -148,11 +150,14 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         slots,
         items_array,
         parents,
+        item_parents,
     }
 }
 
 /// Resolves every slot: the user's path, `""` (off), or the documented default.
-fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path>, Parents) {
+type SmartMapping = (Vec<Option<ResolvedSlot>>, Option<Path>, Parents, Parents);
+
+fn smart_mapping(s: &mut Section<'_>) -> SmartMapping {
     let user = s.object("smart_mapping");
     let base = s.at("smart_mapping");
     if let Some(map) = user {
@@ -160,7 +165,7 @@ fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path
         sub.deny_unknown(&[SLOT_KEYS]);
     }
     let mut items_array: Option<Path> = None;
-    let mut parents = Parents::default();
+    let (mut parents, mut item_parents) = (Parents::default(), Parents::default());
     let mut slots = Vec::with_capacity(SLOTS.len());
     for def in SLOTS {
         let path = format!("{base}.{}", def.key);
@@ -195,7 +200,7 @@ fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path
                     }
                     _ => {
                         items_array = Some(array);
-                        Some(ResolvedSlot::Item(rel))
+                        Some(ResolvedSlot::Item(item_parents.intern(rel)))
                     }
                 },
             },
@@ -203,7 +208,7 @@ fn smart_mapping(s: &mut Section<'_>) -> (Vec<Option<ResolvedSlot>>, Option<Path
         });
         slots.push(resolved);
     }
-    (slots, items_array, parents)
+    (slots, items_array, parents, item_parents)
 }
 
 /// Custom event/user properties: TikTok field name -> template. Names TikTok's

@@ -8,8 +8,8 @@ use crate::config::{Environment, EventsApi};
 use crate::context::RequestContext;
 use crate::error::{Error, Warning};
 use crate::hashing::{self, Kind, Rejected};
-use crate::path::{self, Path};
-use crate::payload::{App, Content, Page, Properties, TrackBody, TrackEvent, User};
+use crate::path::{self, Path, Resolver};
+use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User};
 use crate::result::SkipReason;
 use crate::{cookies, time, url};
 use serde_json::{Map, Value};
@@ -40,13 +40,19 @@ enum Norm {
 }
 
 /// The outcome of mapping one event for one destination.
-pub enum Mapped {
-    Body(TrackBody),
+pub enum Mapped<'a> {
+    Body(TrackBody<'a>),
     Skip(SkipReason),
 }
 
 /// Maps one event. Warnings go to `r`; an error means nothing can be sent.
-pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> Result<Mapped, Error> {
+/// The body borrows from the event and the config wherever it can.
+pub fn map<'a>(
+    d: &'a EventsApi,
+    event: &'a Value,
+    ctx: &RequestContext,
+    r: &mut Reader<'a, 'a>,
+) -> Result<Mapped<'a>, Error> {
     let name = match path::get(event, "event_name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim(),
         None | Some(Value::Null) | Some(Value::String(_)) => {
@@ -67,14 +73,14 @@ pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_
             let message = format!("required for {source} events");
             return Err(Error::MissingSetting { path: id_setting.into(), message });
         }
-        Some(t) => t.render_string(event).ok_or_else(|| Error::MissingField {
+        Some(t) => t.render_text(event).ok_or_else(|| Error::MissingField {
             path: t.first_path().unwrap_or(id_setting).to_owned(),
             message: format!("{id_setting} resolves to nothing for this event"),
         })?,
     };
     let is_web = source == "web";
     let test_event_code = match (&d.test_event_code, d.environment) {
-        (Some(t), Environment::Staging | Environment::Development) if is_web => t.render_string(event),
+        (Some(t), Environment::Staging | Environment::Development) if is_web => t.render_text(event),
         _ => None,
     };
 
@@ -88,13 +94,14 @@ pub fn map(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_
         app: app(d, source, r)?,
         properties: properties(d, event, is_web, r),
     };
-    Ok(Mapped::Body(TrackBody { event_source: source.to_owned(), event_source_id, test_event_code, data: vec![data] }))
+    let event_source = Text::Borrowed(source);
+    Ok(Mapped::Body(TrackBody { event_source, event_source_id, test_event_code, data: vec![data] }))
 }
 
 /// Rule 1: Smart Mapping `event_source`, else autodiscovery, else `web`.
 fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'static str {
     if let Some(p) = d.path(Slot::EventSource) {
-        if let Some(v) = r.string_at(p) {
+        if let Some(v) = r.text_at(p) {
             let v = v.to_ascii_lowercase();
             match EVENT_SOURCES.iter().find(|s| **s == v) {
                 Some(s) => return s,
@@ -103,7 +110,7 @@ fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'stati
         }
     }
     if d.autodiscovery_event_source {
-        let native = d.path(Slot::ExperienceType).and_then(|p| r.string_at(p));
+        let native = d.path(Slot::ExperienceType).and_then(|p| r.text_at(p));
         let has_app = matches!(path::get(event, "context.app"), Some(Value::Object(m)) if !m.is_empty());
         if has_app || native.is_some_and(|t| t.eq_ignore_ascii_case("native app")) {
             return "app";
@@ -114,9 +121,9 @@ fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'stati
 
 /// Rule 3: user `event_mapping`, then the standard table (web column for
 /// web/offline/crm, app column for app), `page_view`/`view_item` only when selected.
-fn event_name(d: &EventsApi, name: &str, source: &str) -> Option<String> {
+fn event_name<'a>(d: &'a EventsApi, name: &'a str, source: &str) -> Option<Text<'a>> {
     if let Some((_, mapped)) = d.event_mapping.iter().find(|(ca, _)| ca == name) {
-        return mapped.clone();
+        return mapped.as_deref().map(Text::Borrowed);
     }
     let selected = |row: &EventRow| match row.ca {
         "page_view" => d.view_content.page_view,
@@ -131,8 +138,8 @@ fn event_name(d: &EventsApi, name: &str, source: &str) -> Option<String> {
         }
     });
     match standard {
-        Some(tt) => Some(tt.to_owned()),
-        None if d.send_unmapped_events => Some(name.to_owned()),
+        Some(tt) => Some(Text::Borrowed(tt)),
+        None if d.send_unmapped_events => Some(Text::Borrowed(name)),
         None => None,
     }
 }
@@ -158,11 +165,11 @@ fn event_time(d: &EventsApi, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> i6
     ms.div_euclid(1000)
 }
 
-fn scalar_string(d: &EventsApi, slot: Slot, r: &mut Reader<'_, '_>) -> Option<String> {
-    r.string_at(d.path(slot)?)
+fn scalar_string<'a>(d: &EventsApi, slot: Slot, r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
+    r.text_at(d.path(slot)?)
 }
 
-fn hashed(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'_, '_>) -> Option<String> {
+fn hashed<'a>(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
     let p = d.path(slot)?;
     let found = r.lookup(p);
     // An email is text; a number there is a mapping mistake, not an address.
@@ -172,7 +179,7 @@ fn hashed(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'_, '_>) -> Opti
     }
     let raw = r.text(found, At::Event(p))?;
     match hashing::hash(kind, &raw) {
-        Ok(h) => Some(h),
+        Ok(h) => Some(Text::Owned(h)),
         Err(Rejected::Empty) => None,
         Err(Rejected::InvalidPhone) => {
             r.warn("invalid_phone", At::Event(p));
@@ -182,20 +189,20 @@ fn hashed(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'_, '_>) -> Opti
 }
 
 /// Cookie `name`: the event's `context.device.cookie` first, then the request's Cookie header.
-fn cookie(event: &Value, ctx: &RequestContext, name: &str) -> Option<String> {
+fn cookie<'a>(event: &'a Value, ctx: &RequestContext, name: &str) -> Option<Text<'a>> {
     let from_event = match path::get(event, "context.device.cookie") {
         Some(Value::String(h)) => cookies::get(h, name),
         _ => None,
     };
-    from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name))
+    from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name).map(|c| Text::Owned(c.into_owned())))
 }
 
-fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> User {
+fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Reader<'a, 'a>) -> User<'a> {
     let platform = d
         .path(Slot::DevicePlatform)
-        .and_then(|p| r.string_at(p))
+        .and_then(|p| r.text_at(p))
         .or_else(|| match path::get(event, "context.device.type") {
-            Some(Value::String(t)) => Some(t.trim().to_owned()),
+            Some(Value::String(t)) => Some(Text::Borrowed(t.trim())),
             _ => None,
         })
         .unwrap_or_default();
@@ -214,11 +221,10 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_, '
         }
     });
     let att_status = if ios { scalar_string(d, Slot::DeviceAttStatus, r) } else { None };
-    let att_status = att_status.and_then(|s| {
-        let s = s.to_ascii_uppercase();
-        if ATT_STATUSES.contains(&s.as_str()) {
-            Some(s)
-        } else {
+    // Sent uppercased, and only when it is one of TikTok's values.
+    let att_status = att_status.and_then(|s| match ATT_STATUSES.iter().find(|a| a.eq_ignore_ascii_case(&s)) {
+        Some(a) => Some(Text::Borrowed(*a)),
+        None => {
             r.push(Warning::new("invalid_att_status", d.path(Slot::DeviceAttStatus).map_or("", Path::as_str)));
             None
         }
@@ -230,8 +236,8 @@ fn user(d: &EventsApi, event: &Value, ctx: &RequestContext, r: &mut Reader<'_, '
         ttclid,
         // Rule 7: partners.tiktok.ttp > cookie _ttp.
         ttp: scalar_string(d, Slot::CookieId, r).or_else(|| cookie(event, ctx, "_ttp")),
-        ip: scalar_string(d, Slot::DeviceIp, r).or_else(|| ctx.ip.clone()),
-        user_agent: scalar_string(d, Slot::DeviceUserAgent, r).or_else(|| ctx.user_agent.clone()),
+        ip: scalar_string(d, Slot::DeviceIp, r).or_else(|| ctx.ip.clone().map(Text::Owned)),
+        user_agent: scalar_string(d, Slot::DeviceUserAgent, r).or_else(|| ctx.user_agent.clone().map(Text::Owned)),
         locale: scalar_string(d, Slot::DeviceLanguage, r),
         // Rule 9: iOS ids only on iOS, gaid only on Android.
         idfa: if ios { scalar_string(d, Slot::DeviceIdfa, r) } else { None },
@@ -271,7 +277,7 @@ fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Map<Stri
 }
 
 /// Rule 10: the `app` object; `app_id` is required for app events.
-fn app(d: &EventsApi, source: &str, r: &mut Reader<'_, '_>) -> Result<App, Error> {
+fn app<'a>(d: &EventsApi, source: &str, r: &mut Reader<'a, '_>) -> Result<App<'a>, Error> {
     let app = App {
         app_id: scalar_string(d, Slot::AppId, r),
         app_name: scalar_string(d, Slot::AppName, r),
@@ -285,9 +291,9 @@ fn app(d: &EventsApi, source: &str, r: &mut Reader<'_, '_>) -> Result<App, Error
 }
 
 /// Rules 11-13 and the custom event properties.
-fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader<'_, '_>) -> Properties {
+fn properties<'a>(d: &'a EventsApi, event: &'a Value, is_web: bool, r: &mut Reader<'a, 'a>) -> Properties<'a> {
     let contents = contents(d, event, r);
-    let web_only = |slot: Slot, r: &mut Reader| if is_web { scalar_string(d, slot, r) } else { None };
+    let web_only = |slot: Slot, r: &mut Reader<'a, 'a>| if is_web { scalar_string(d, slot, r) } else { None };
     let num_items = d.path(Slot::ItemList).and_then(|p| r.integer_at(p));
     let mut custom = Map::new();
     for (key, template) in &d.custom_event_properties {
@@ -312,7 +318,7 @@ fn properties(d: &EventsApi, event: &Value, is_web: bool, r: &mut Reader<'_, '_>
 }
 
 /// Rule 12: one `contents[]` entry per element of the items array.
-fn contents(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Vec<Content> {
+fn contents<'a>(d: &'a EventsApi, event: &'a Value, r: &mut Reader<'a, 'a>) -> Vec<Content<'a>> {
     let Some(array) = d.items_array.as_ref() else { return Vec::new() };
     let items = match array.lookup(event) {
         None | Some(path::Lookup::Value(Value::Null)) => return Vec::new(),
@@ -328,25 +334,36 @@ fn contents(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Vec<Content
             r.push(Warning::new("invalid_type", format!("{}.{index}", array.as_str())));
             continue;
         }
-        let field = |slot: Slot| d.item_path(slot).map(|rel| (rel.lookup(item), At::Item { array, index, rel }));
-        let text = |slot: Slot, r: &mut Reader| field(slot).and_then(|(v, at)| r.string(v, at));
-        let content_type = field(Slot::ItemContentType).map(|(v, at)| match r.string(v, at) {
-            Some(t) if CONTENT_TYPES.contains(&t.as_str()) => t,
+        let mut res = Resolver::new(item, &d.item_parents);
+        let [content_type, id, name, category, brand, price, quantity] = [
+            Slot::ItemContentType,
+            Slot::ItemId,
+            Slot::ItemName,
+            Slot::ItemCategory,
+            Slot::ItemBrand,
+            Slot::ItemPrice,
+            Slot::ItemQuantity,
+        ]
+        .map(|slot| d.item_path(slot).map(|rel| (res.lookup(rel), At::Item { array, index, rel })));
+        let mut text = |field: Option<(Option<path::Lookup<'a>>, At<'_>)>| field.and_then(|(v, at)| r.text(v, at));
+        let content = Content {
+            content_id: text(id),
+            content_name: text(name),
+            content_category: text(category),
+            brand: text(brand),
+            content_type: None,
+            price: price.and_then(|(v, at)| r.number(v, at)),
+            quantity: quantity.and_then(|(v, at)| r.integer(v, at)),
+        };
+        let content_type = content_type.map(|(v, at)| match r.text(v, at) {
+            Some(t) if CONTENT_TYPES.contains(&t.as_ref()) => t,
             Some(_) => {
                 r.warn("invalid_content_type", at);
-                DEFAULT_CONTENT_TYPE.to_owned()
+                Text::Borrowed(DEFAULT_CONTENT_TYPE)
             }
-            None => DEFAULT_CONTENT_TYPE.to_owned(),
+            None => Text::Borrowed(DEFAULT_CONTENT_TYPE),
         });
-        out.push(Content {
-            content_id: text(Slot::ItemId, r),
-            content_type,
-            content_name: text(Slot::ItemName, r),
-            content_category: text(Slot::ItemCategory, r),
-            brand: text(Slot::ItemBrand, r),
-            price: field(Slot::ItemPrice).and_then(|(v, at)| r.number(v, at)),
-            quantity: field(Slot::ItemQuantity).and_then(|(v, at)| r.integer(v, at)),
-        });
+        out.push(Content { content_type, ..content });
     }
     out
 }

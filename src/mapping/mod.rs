@@ -16,10 +16,17 @@ use crate::request::{Body, Headers, HttpRequest};
 use crate::result::{DestinationResult, Outcome, SkipReason};
 use crate::secrets::Secrets;
 use serde_json::Value;
+use std::borrow::Cow;
 use values::Reader;
 
-/// Plans one event for every destination of `config`.
-pub fn plan(config: &Config, event: &Value, ctx: &RequestContext, secrets: &Secrets) -> Vec<DestinationResult> {
+/// Plans one event for every destination of `config`. The results borrow from
+/// the config and the event (no copies of their text).
+pub fn plan<'a>(
+    config: &'a Config,
+    event: &'a Value,
+    ctx: &RequestContext,
+    secrets: &Secrets,
+) -> Vec<DestinationResult<'a>> {
     let checked = limits::check_event(event);
     config
         .destinations
@@ -32,19 +39,19 @@ pub fn plan(config: &Config, event: &Value, ctx: &RequestContext, secrets: &Secr
                     plan_one(config, d, event, ctx, secrets, &mut r).unwrap_or_else(|error| Outcome::Error { error })
                 }
             };
-            DestinationResult { destination: d.id.clone(), outcome, warnings: r.warnings }
+            DestinationResult { destination: Cow::Borrowed(&d.id), outcome, warnings: r.warnings }
         })
         .collect()
 }
 
-fn plan_one(
-    config: &Config,
-    d: &Destination,
-    event: &Value,
+fn plan_one<'a>(
+    config: &'a Config,
+    d: &'a Destination,
+    event: &'a Value,
     ctx: &RequestContext,
     secrets: &Secrets,
-    r: &mut Reader<'_, '_>,
-) -> Result<Outcome, Error> {
+    r: &mut Reader<'a, 'a>,
+) -> Result<Outcome<'a>, Error> {
     if let Some(category) = &d.consent_category {
         let granted = category.render_string(event).is_some_and(|c| has_consent(event, &c));
         if !granted {

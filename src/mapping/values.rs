@@ -39,10 +39,10 @@ impl<'e, 'c> Reader<'e, 'c> {
         self.res.lookup(p)
     }
 
-    /// `string` of the value at an event path.
-    pub fn string_at(&mut self, p: &Path) -> Option<String> {
+    /// `text` of the value at an event path.
+    pub fn text_at(&mut self, p: &Path) -> Option<Cow<'e, str>> {
         let found = self.lookup(p);
-        self.string(found, At::Event(p))
+        self.text(found, At::Event(p))
     }
 
     /// `number` of the value at an event path.
@@ -74,12 +74,8 @@ impl<'e, 'c> Reader<'e, 'c> {
         }
     }
 
-    /// A non-empty trimmed string; numbers are written as JSON (ids are strings at TikTok).
-    pub fn string(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<String> {
-        self.text(found, at).map(Cow::into_owned)
-    }
-
-    /// Like `string`, borrowing when the value already is text (no copy for hashing).
+    /// A non-empty trimmed string, borrowed from the event; numbers are written
+    /// as JSON (ids are strings at TikTok).
     pub fn text<'v>(&mut self, found: Option<Lookup<'v>>, at: At<'_>) -> Option<Cow<'v, str>> {
         let s = match found? {
             Lookup::Value(Value::Null) => return None,
@@ -182,12 +178,12 @@ mod tests {
         assert_eq!(r.number(v(&json!("10")), at), Some(Number::from(10)));
         assert_eq!(r.number(v(&json!(0)), at), Some(Number::from(0)));
         assert_eq!(r.integer(v(&json!(2.0)), at), Some(2));
-        assert_eq!(r.string(v(&json!(12345)), at).as_deref(), Some("12345"));
+        assert_eq!(r.text(v(&json!(12345)), at).as_deref(), Some("12345"));
         assert_eq!(r.boolean(v(&json!("TRUE")), at), Some(true));
         assert!(r.warnings.is_empty());
         assert_eq!(r.number(v(&json!("NaN")), at), None);
         assert_eq!(r.integer(v(&json!(2.5)), at), None);
-        assert_eq!(r.string(v(&json!({"a": 1})), at), None);
+        assert_eq!(r.text(v(&json!({"a": 1})), at), None);
         assert_eq!(r.boolean(v(&json!("yes")), at), None);
         // Four bad reads of one path: one warning (deduplicated).
         assert_eq!(r.warnings, vec![Warning::new("invalid_type", "x")]);

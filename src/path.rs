@@ -106,6 +106,10 @@ impl Path {
 pub struct Parents(Vec<Path>);
 
 impl Parents {
+    pub const fn empty() -> Self {
+        Parents(Vec::new())
+    }
+
     /// Registers `path`'s parent and records its index in `path`.
     pub fn intern(&mut self, mut path: Path) -> Path {
         if let Some(parent) = path.parent_path() {
@@ -135,6 +139,10 @@ pub struct Resolver<'e, 'c> {
 impl<'e, 'c> Resolver<'e, 'c> {
     pub fn new(event: &'e Value, parents: &'c Parents) -> Self {
         Resolver { event, parents: &parents.0, memo: [None; MEMO] }
+    }
+
+    pub fn event(&self) -> &'e Value {
+        self.event
     }
 
     /// Same result as `path.lookup(event)`.

@@ -1,5 +1,9 @@
-//! TikTok Events API 2.0 request body, field for field with TikTok's names
-//! (spec tiktok-api.md 2.2-2.3). Absent values are skipped, never sent as null.
+//! Request bodies, field for field with TikTok's names. This file: Events API 2.0
+//! (spec tiktok-api.md 2.2-2.3); the submodules: legacy offline and order sync.
+//! Absent values are skipped, never sent as null.
+
+pub mod offline_track;
+pub mod order_sync;
 
 use serde::Serialize;
 use serde_json::{Map, Number, Value};

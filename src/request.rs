@@ -1,5 +1,7 @@
 //! A planned HTTP request: everything needed to send it, nothing sent.
 
+use crate::payload::offline_track::OfflineTrackBody;
+use crate::payload::order_sync::OrderSyncBody;
 use crate::payload::TrackBody;
 use crate::secrets::Secret;
 use serde::Serialize;
@@ -41,6 +43,8 @@ impl Headers {
 #[serde(untagged)]
 pub enum Body<'a> {
     Track(TrackBody<'a>),
+    OfflineTrack(OfflineTrackBody<'a>),
+    OrderSync(Box<OrderSyncBody<'a>>),
 }
 
 impl Body<'_> {

@@ -17,6 +17,8 @@ pub struct DestinationResult<'a> {
 }
 
 /// `ready` with a request, `skipped` with a reason, or `error`.
+// Built once and moved once per event: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome<'a> {
@@ -33,6 +35,8 @@ pub enum SkipReason {
     UnmappedEvent,
     /// The destination's `consent_category` is not in `user.consent_categories`.
     NoConsent,
+    /// An offline event with neither email nor phone: TikTok could not match it.
+    NoUserIdentifier,
 }
 
 impl SkipReason {
@@ -40,6 +44,7 @@ impl SkipReason {
         match self {
             SkipReason::UnmappedEvent => "unmapped_event",
             SkipReason::NoConsent => "no_consent",
+            SkipReason::NoUserIdentifier => "no_user_identifier",
         }
     }
 }

@@ -97,8 +97,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     s.deny_unknown(&[COMMON_KEYS, KEYS]);
     let pixel_id = s.template("pixel_id");
     let app_id = s.template("app_id");
-    let given = |k: &str| s.map.get(k).is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|t| !t.trim().is_empty()));
-    if pixel_id.is_none() && app_id.is_none() && !given("pixel_id") && !given("app_id") {
+    if pixel_id.is_none() && app_id.is_none() && s.is_blank("pixel_id") && s.is_blank("app_id") {
         s.missing("pixel_id", "required for web events (or set app_id for an app-only destination)");
     }
     let environment = match s.string("environment").map(str::to_ascii_lowercase).as_deref() {

@@ -3,9 +3,13 @@
 //! destination types are errors that list what is supported.
 
 mod events_api;
+mod offline_events;
+mod order_sync;
 mod reader;
 
 pub use events_api::{Environment, EventsApi, ResolvedSlot, ViewContent};
+pub use offline_events::{OfflineApi, OfflineEvents, OFFLINE_EVENTS};
+pub use order_sync::{OrderSync, VALUE_SETTINGS as ORDER_SYNC_VALUE_SETTINGS};
 
 use crate::error::{ConfigErrors, Error};
 use crate::limits::kind;
@@ -18,7 +22,7 @@ use serde_json::Value;
 pub const DEFAULT_TOKEN_SECRET: &str = "TIKTOK_ACCESS_TOKEN";
 
 const TOP_KEYS: &[&str] = &["destinations", "api_base"];
-const DESTINATION_TYPES: &[&str] = &["events_api"];
+const DESTINATION_TYPES: &[&str] = &["events_api", "offline_events", "order_sync"];
 
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +47,8 @@ pub struct Destination {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DestinationKind {
     EventsApi(Box<EventsApi>),
+    OfflineEvents(OfflineEvents),
+    OrderSync(OrderSync),
 }
 
 impl Config {
@@ -131,6 +137,8 @@ fn destination(s: &mut Section<'_>) -> Option<Destination> {
     let consent_category = s.template("consent_category");
     let kind = match s.string("type") {
         Some("events_api") => DestinationKind::EventsApi(Box::new(events_api::parse(s))),
+        Some("offline_events") => DestinationKind::OfflineEvents(offline_events::parse(s)?),
+        Some("order_sync") => DestinationKind::OrderSync(order_sync::parse(s)?),
         Some(_) => {
             let path = s.at("type");
             s.errors.push(Error::UnknownDestinationType { path, supported: DESTINATION_TYPES });

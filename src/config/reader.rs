@@ -68,6 +68,25 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// True when a setting is absent, null, `""` or `{}`: not given at all.
+    pub fn is_blank(&self, key: &str) -> bool {
+        match self.map.get(key) {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.trim().is_empty(),
+            Some(Value::Object(o)) => o.is_empty(),
+            Some(_) => false,
+        }
+    }
+
+    /// A required template setting: `missing` when blank, `invalid` when malformed.
+    pub fn required_template(&mut self, key: &str, message: &str) -> Option<Template> {
+        let t = self.template(key);
+        if t.is_none() && self.is_blank(key) {
+            self.missing(key, message);
+        }
+        t
+    }
+
     /// A boolean setting; `default` when absent or null.
     pub fn bool(&mut self, key: &str, default: bool) -> bool {
         match self.map.get(key) {

@@ -4,14 +4,16 @@
 use super::event_names::EventRow;
 use super::slots::Slot;
 use super::values::{At, Reader};
+use super::{Endpoint, Mapped};
 use crate::config::{Environment, EventsApi};
 use crate::context::RequestContext;
 use crate::error::{Error, Warning};
-use crate::hashing::{self, Kind, Rejected};
+use crate::hashing::{self, Kind};
 use crate::path::{self, Path, Resolver};
-use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User};
+use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
+use crate::request::Body;
 use crate::result::SkipReason;
-use crate::{cookies, time, url};
+use crate::url;
 use serde_json::{Map, Value};
 
 /// `event_source` values TikTok accepts.
@@ -39,12 +41,6 @@ enum Norm {
     Alnum,
 }
 
-/// The outcome of mapping one event for one destination.
-pub enum Mapped<'a> {
-    Body(TrackBody<'a>),
-    Skip(SkipReason),
-}
-
 /// Maps one event. Warnings go to `r`; an error means nothing can be sent.
 /// The body borrows from the event and the config wherever it can.
 pub fn map<'a>(
@@ -53,15 +49,7 @@ pub fn map<'a>(
     ctx: &RequestContext,
     r: &mut Reader<'a, 'a>,
 ) -> Result<Mapped<'a>, Error> {
-    let name = match path::get(event, "event_name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim(),
-        None | Some(Value::Null) | Some(Value::String(_)) => {
-            return Err(Error::MissingField { path: "event_name".into(), message: "required".into() });
-        }
-        Some(_) => {
-            return Err(Error::InvalidField { path: "event_name".into(), message: "must be a string".into() });
-        }
-    };
+    let name = super::event_name(event)?;
     let source = event_source(d, event, r);
     let Some(tiktok_event) = event_name(d, name, source) else {
         return Ok(Mapped::Skip(SkipReason::UnmappedEvent));
@@ -94,8 +82,9 @@ pub fn map<'a>(
         app: app(d, source, r)?,
         properties: properties(d, event, is_web, r),
     };
-    let event_source = Text::Borrowed(source);
-    Ok(Mapped::Body(TrackBody { event_source, event_source_id, test_event_code, data: vec![data] }))
+    let (event, event_source) = (data.event.clone(), Text::Borrowed(source));
+    let body = TrackBody { event_source, event_source_id, test_event_code, data: vec![data] };
+    Ok(Mapped::Send { event, endpoint: Endpoint::Api(EVENT_TRACK_PATH), body: Body::Track(body) })
 }
 
 /// Rule 1: Smart Mapping `event_source`, else autodiscovery, else `web`.
@@ -146,21 +135,12 @@ fn event_name<'a>(d: &'a EventsApi, name: &'a str, source: &str) -> Option<Text<
 
 /// Rule 4: event timestamp (ms, numeric string, ISO-8601) in seconds, else now.
 fn event_time(d: &EventsApi, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> i64 {
-    let found = d.path(Slot::EventTimestamp).and_then(|p| Some((p, r.lookup(p)?.to_value())));
-    let ms = match found {
-        None | Some((_, Value::Null)) => ctx.now_ms,
-        Some((p, v)) => match time::parse(&v) {
-            Some(t) => {
-                if t.assumed_seconds {
-                    r.warn("event_time_in_seconds", At::Event(p));
-                }
-                t.ms
-            }
-            None => {
-                r.warn("invalid_event_time", At::Event(p));
-                ctx.now_ms
-            }
-        },
+    let ms = match d.path(Slot::EventTimestamp) {
+        Some(p) => {
+            let found = r.lookup(p);
+            r.time_ms(found, At::Event(p), ctx)
+        }
+        None => ctx.now_ms,
     };
     ms.div_euclid(1000)
 }
@@ -172,29 +152,7 @@ fn scalar_string<'a>(d: &EventsApi, slot: Slot, r: &mut Reader<'a, '_>) -> Optio
 fn hashed<'a>(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
     let p = d.path(slot)?;
     let found = r.lookup(p);
-    // An email is text; a number there is a mapping mistake, not an address.
-    if kind == Kind::Email && matches!(found, Some(path::Lookup::Value(Value::Number(_)))) {
-        r.warn("invalid_type", At::Event(p));
-        return None;
-    }
-    let raw = r.text(found, At::Event(p))?;
-    match hashing::hash(kind, &raw) {
-        Ok(h) => Some(Text::Owned(h)),
-        Err(Rejected::Empty) => None,
-        Err(Rejected::InvalidPhone) => {
-            r.warn("invalid_phone", At::Event(p));
-            None
-        }
-    }
-}
-
-/// Cookie `name`: the event's `context.device.cookie` first, then the request's Cookie header.
-fn cookie<'a>(event: &'a Value, ctx: &RequestContext, name: &str) -> Option<Text<'a>> {
-    let from_event = match path::get(event, "context.device.cookie") {
-        Some(Value::String(h)) => cookies::get(h, name),
-        _ => None,
-    };
-    from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name).map(|c| Text::Owned(c.into_owned())))
+    r.hashed(found, At::Event(p), kind)
 }
 
 fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Reader<'a, 'a>) -> User<'a> {
@@ -209,7 +167,7 @@ fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Re
     let (ios, android) = (platform.eq_ignore_ascii_case("ios"), platform.eq_ignore_ascii_case("android"));
 
     // Rule 6: partners.tiktok.ttclid > cookie ttclid > ttclid query parameter of the page URL.
-    let ttclid = scalar_string(d, Slot::ClickId, r).or_else(|| cookie(event, ctx, "ttclid")).or_else(|| {
+    let ttclid = scalar_string(d, Slot::ClickId, r).or_else(|| super::cookie(event, ctx, "ttclid")).or_else(|| {
         // The page URL slot when on; context.page.url when the slot is turned off.
         let page = match d.path(Slot::PageUrl) {
             Some(p) => r.lookup(p),
@@ -235,7 +193,7 @@ fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Re
         phone: hashed(d, Slot::UserPhone, Kind::Phone, r),
         ttclid,
         // Rule 7: partners.tiktok.ttp > cookie _ttp.
-        ttp: scalar_string(d, Slot::CookieId, r).or_else(|| cookie(event, ctx, "_ttp")),
+        ttp: scalar_string(d, Slot::CookieId, r).or_else(|| super::cookie(event, ctx, "_ttp")),
         ip: scalar_string(d, Slot::DeviceIp, r).or_else(|| ctx.ip.clone().map(Text::Owned)),
         user_agent: scalar_string(d, Slot::DeviceUserAgent, r).or_else(|| ctx.user_agent.clone().map(Text::Owned)),
         locale: scalar_string(d, Slot::DeviceLanguage, r),

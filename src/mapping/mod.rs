@@ -3,15 +3,18 @@
 
 pub mod event_names;
 mod events_api;
+mod offline_events;
+mod order_sync;
 pub mod slots;
 mod values;
 
 use crate::config::{Config, Destination, DestinationKind};
 use crate::context::RequestContext;
+use crate::cookies;
 use crate::error::Error;
 use crate::limits;
 use crate::path::{self, Parents};
-use crate::payload::EVENT_TRACK_PATH;
+use crate::payload::Text;
 use crate::request::{Body, Headers, HttpRequest};
 use crate::result::{DestinationResult, Outcome, SkipReason};
 use crate::secrets::Secrets;
@@ -58,28 +61,67 @@ fn plan_one<'a>(
             return Ok(Outcome::Skipped { reason: SkipReason::NoConsent });
         }
     }
-    let (event_name, body, path) = match &d.kind {
-        DestinationKind::EventsApi(settings) => match events_api::map(settings, event, ctx, r)? {
-            events_api::Mapped::Skip(reason) => return Ok(Outcome::Skipped { reason }),
-            events_api::Mapped::Body(b) => {
-                let name = b.data.first().map(|e| e.event.clone()).unwrap_or_default();
-                (name, Body::Track(b), EVENT_TRACK_PATH)
-            }
-        },
+    let mapped = match &d.kind {
+        DestinationKind::EventsApi(settings) => events_api::map(settings, event, ctx, r)?,
+        DestinationKind::OfflineEvents(settings) => offline_events::map(settings, event, ctx, r)?,
+        DestinationKind::OrderSync(settings) => order_sync::map(settings, event, ctx, r)?,
+    };
+    let (event, endpoint, body) = match mapped {
+        Mapped::Skip(reason) => return Ok(Outcome::Skipped { reason }),
+        Mapped::Send { event, endpoint, body } => (event, endpoint, body),
     };
     let token = secrets.get(&d.token_secret).ok_or_else(|| Error::MissingSecret { name: d.token_secret.clone() })?;
-    let request = HttpRequest {
-        method: "POST",
-        url: format!("{}{path}", config.api_base),
-        headers: Headers::json(token.clone()),
-        body,
+    let url = match endpoint {
+        Endpoint::Api(path) => format!("{}{path}", config.api_base),
+        Endpoint::Url(url) => url.to_owned(),
     };
-    Ok(Outcome::Ready { event: event_name, request })
+    Ok(Outcome::Ready {
+        event,
+        request: HttpRequest { method: "POST", url, headers: Headers::json(token.clone()), body },
+    })
+}
+
+/// What a destination's mapper decided for one event.
+// Built once and moved once per event: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Mapped<'a> {
+    Send { event: Text<'a>, endpoint: Endpoint<'a>, body: Body<'a> },
+    Skip(SkipReason),
+}
+
+/// Where the request goes.
+pub(crate) enum Endpoint<'a> {
+    /// A TikTok Business API path, appended to the configured API base.
+    Api(&'static str),
+    /// A full URL from the destination's settings.
+    Url(&'a str),
+}
+
+/// `event_name`, required and a string.
+fn event_name(event: &Value) -> Result<&str, Error> {
+    match path::get(event, "event_name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
+        None | Some(Value::Null) | Some(Value::String(_)) => {
+            Err(Error::MissingField { path: "event_name".into(), message: "required".into() })
+        }
+        Some(_) => Err(Error::InvalidField { path: "event_name".into(), message: "must be a string".into() }),
+    }
+}
+
+/// Cookie `name`: the event's `context.device.cookie` first, then the request's Cookie header.
+fn cookie<'a>(event: &'a Value, ctx: &RequestContext, name: &str) -> Option<Text<'a>> {
+    let from_event = match path::get(event, "context.device.cookie") {
+        Some(Value::String(h)) => cookies::get(h, name),
+        _ => None,
+    };
+    from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name).map(|c| Text::Owned(c.into_owned())))
 }
 
 fn parents_of(d: &Destination) -> &Parents {
+    static NONE: Parents = Parents::empty();
     match &d.kind {
         DestinationKind::EventsApi(settings) => &settings.parents,
+        DestinationKind::OfflineEvents(_) | DestinationKind::OrderSync(_) => &NONE,
     }
 }
 

@@ -2,8 +2,11 @@
 //! numbers, strings for ids). A value of an unusable type is dropped with an
 //! `invalid_type` warning naming its path: never sent malformed, never lost silently.
 
+use crate::context::RequestContext;
 use crate::error::Warning;
+use crate::hashing::{self, Kind, Rejected};
 use crate::path::{Lookup, Parents, Path, Resolver};
+use crate::time;
 use serde_json::{Number, Value};
 use std::borrow::Cow;
 
@@ -17,7 +20,19 @@ pub struct Reader<'e, 'c> {
 #[derive(Clone, Copy)]
 pub enum At<'a> {
     Event(&'a Path),
-    Item { array: &'a Path, index: usize, rel: &'a Path },
+    Item {
+        array: &'a Path,
+        index: usize,
+        rel: &'a Path,
+    },
+    /// A path given as text: a fixed CA path of the spec, or a template's path.
+    Text(&'a str),
+    /// A fixed path inside an element of a fixed array (`items.0` + `product.price`).
+    FixedItem {
+        array: &'static str,
+        index: usize,
+        rel: &'static str,
+    },
 }
 
 impl At<'_> {
@@ -25,6 +40,8 @@ impl At<'_> {
         match self {
             At::Event(p) => p.as_str().to_owned(),
             At::Item { array, index, rel } => format!("{}.{index}.{}", array.as_str(), rel.as_str()),
+            At::Text(p) => (*p).to_owned(),
+            At::FixedItem { array, index, rel } => format!("{array}.{index}.{rel}"),
         }
     }
 }
@@ -37,6 +54,16 @@ impl<'e, 'c> Reader<'e, 'c> {
     /// The value at an event path.
     pub fn lookup(&mut self, p: &Path) -> Option<Lookup<'e>> {
         self.res.lookup(p)
+    }
+
+    /// The event itself.
+    pub fn event(&self) -> &'e Value {
+        self.res.event()
+    }
+
+    /// The value at a fixed CA path (`partners.tiktok.initiator`).
+    pub fn fixed(&self, dotted: &'static str) -> (Option<Lookup<'e>>, At<'static>) {
+        (crate::path::get(self.event(), dotted).map(Lookup::Value), At::Text(dotted))
     }
 
     /// `text` of the value at an event path.
@@ -61,6 +88,45 @@ impl<'e, 'c> Reader<'e, 'c> {
     pub fn boolean_at(&mut self, p: &Path) -> Option<bool> {
         let found = self.lookup(p);
         self.boolean(found, At::Event(p))
+    }
+
+    /// A timestamp (ms, numeric string, ISO-8601) in Unix milliseconds; `now` when
+    /// absent, and with a warning when unreadable or given in seconds.
+    pub fn time_ms(&mut self, found: Option<Lookup<'_>>, at: At<'_>, ctx: &RequestContext) -> i64 {
+        let value = match found {
+            None | Some(Lookup::Value(Value::Null)) => return ctx.now_ms,
+            Some(l) => l.to_value(),
+        };
+        match time::parse(&value) {
+            Some(t) => {
+                if t.assumed_seconds {
+                    self.warn("event_time_in_seconds", at);
+                }
+                t.ms
+            }
+            None => {
+                self.warn("invalid_event_time", at);
+                ctx.now_ms
+            }
+        }
+    }
+
+    /// Normalised and SHA-256 hashed; a phone that is not E.164 is dropped with a warning.
+    pub fn hashed(&mut self, found: Option<Lookup<'_>>, at: At<'_>, kind: Kind) -> Option<Cow<'e, str>> {
+        // An email is text; a number there is a mapping mistake, not an address.
+        if kind == Kind::Email && matches!(found, Some(Lookup::Value(Value::Number(_)))) {
+            self.warn("invalid_type", at);
+            return None;
+        }
+        let raw = self.text(found, at)?;
+        match hashing::hash(kind, &raw) {
+            Ok(h) => Some(Cow::Owned(h)),
+            Err(Rejected::Empty) => None,
+            Err(Rejected::InvalidPhone) => {
+                self.warn("invalid_phone", at);
+                None
+            }
+        }
     }
 
     /// Records a warning once (two TikTok fields may read the same bad value).

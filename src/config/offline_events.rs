@@ -1,0 +1,58 @@
+//! Settings of destination type `offline_events` (TikTok Offline Events, spec b.2).
+
+use super::reader::Section;
+use super::COMMON_KEYS;
+use crate::error::Error;
+use crate::template::Template;
+
+const KEYS: &[&str] = &["event_set_id", "mapping", "api"];
+/// The TikTok event types the seed allows for offline events.
+pub const OFFLINE_EVENTS: &[&str] = &["CompletePayment", "Contact", "Subscribe", "SubmitForm"];
+const APIS: &[&str] = &["events_api", "offline_track"];
+
+/// Resolved settings of one `offline_events` destination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfflineEvents {
+    /// TikTok's Offline Event Set id (often a `{{path}}`).
+    pub event_set_id: Template,
+    /// CA event name -> one of `OFFLINE_EVENTS`.
+    pub mapping: Vec<(String, &'static str)>,
+    pub api: OfflineApi,
+}
+
+/// Which wire shape to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfflineApi {
+    /// Events API 2.0 with `event_source: "offline"` (TikTok's current path).
+    EventsApi,
+    /// Legacy `POST /open_api/v1.3/offline/track/`, the shape of the seed's field table.
+    OfflineTrack,
+}
+
+pub(super) fn parse(s: &mut Section<'_>) -> Option<OfflineEvents> {
+    s.deny_unknown(&[COMMON_KEYS, KEYS]);
+    let event_set_id = s.required_template("event_set_id", "required: your TikTok Offline Event Set id");
+    let mut mapping = Vec::new();
+    for (ca, tiktok) in s.string_map("mapping") {
+        match OFFLINE_EVENTS.iter().find(|t| **t == tiktok.trim()) {
+            Some(t) => mapping.push((ca.trim().to_owned(), *t)),
+            None => {
+                let path = format!("{}.{ca}", s.at("mapping"));
+                let message = format!("must be one of: {}", OFFLINE_EVENTS.join(", "));
+                s.errors.push(Error::InvalidSetting { path, message });
+            }
+        }
+    }
+    if s.is_blank("mapping") {
+        s.missing("mapping", "required: at least one CA event name -> TikTok event type");
+    }
+    let api = match s.string("api") {
+        None | Some("events_api") => OfflineApi::EventsApi,
+        Some("offline_track") => OfflineApi::OfflineTrack,
+        Some(_) => {
+            s.invalid("api", format!("must be one of: {}", APIS.join(", ")));
+            OfflineApi::EventsApi
+        }
+    };
+    Some(OfflineEvents { event_set_id: event_set_id?, mapping, api })
+}

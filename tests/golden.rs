@@ -1,8 +1,9 @@
 //! Golden tests: every file in tests/fixtures/<group>/ is one behaviour, named as
 //! a sentence. A fixture holds its input and the expected output, checked in:
 //!
-//! - events: `{"settings"?, "config"?, "event", "context"?, "secrets"?, "expected"}`;
-//!   `settings` are merged into `_base_destination.json`, or `config` replaces it.
+//! - events (one folder per destination type): `{"settings"?, "config"?, "event",
+//!   "context"?, "secrets"?, "expected"}`; `settings` are merged into the folder's
+//!   `_base_destination.json`, or `config` replaces it.
 //! - config: `{"config", "expected_errors"}`.
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites `expected` (review the diff!).
@@ -15,7 +16,7 @@ use tiktok_edge::{plan, Config, RequestContext, Secrets};
 
 /// The clock of every fixture that does not set one: 2026-01-01T00:00:00Z.
 const DEFAULT_NOW_MS: i64 = 1_767_225_600_000;
-const GROUPS: &[&str] = &["events_api", "config"];
+const GROUPS: &[&str] = &["events_api", "offline_events", "order_sync", "config"];
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -34,11 +35,11 @@ fn fixture_files(group: &str) -> Vec<PathBuf> {
 }
 
 /// Builds the config document of an events fixture.
-fn config_of(fixture: &Map<String, Value>) -> Value {
+fn config_of(group: &str, fixture: &Map<String, Value>) -> Value {
     if let Some(c) = fixture.get("config") {
         return c.clone();
     }
-    let base = fs::read_to_string(fixtures_dir().join("_base_destination.json")).unwrap();
+    let base = fs::read_to_string(fixtures_dir().join(group).join("_base_destination.json")).unwrap();
     let mut dest: Map<String, Value> = serde_json::from_str(&base).unwrap();
     if let Some(Value::Object(settings)) = fixture.get("settings") {
         for (k, v) in settings {
@@ -48,8 +49,8 @@ fn config_of(fixture: &Map<String, Value>) -> Value {
     json!({"destinations": [dest]})
 }
 
-fn run_events(fixture: &Map<String, Value>) -> Value {
-    let config = Config::from_value(&config_of(fixture)).unwrap_or_else(|e| panic!("fixture config is invalid: {e}"));
+fn run_events(group: &str, fixture: &Map<String, Value>) -> Value {
+    let config = Config::from_value(&config_of(group, fixture)).unwrap_or_else(|e| panic!("fixture config is invalid: {e}"));
     let ctx_json = fixture.get("context").cloned().unwrap_or(json!({}));
     let text = |k: &str| ctx_json.get(k).and_then(Value::as_str).map(str::to_owned);
     let ctx = RequestContext {
@@ -90,7 +91,7 @@ fn golden_fixtures() {
             let text = fs::read_to_string(&file).unwrap();
             let mut fixture: Map<String, Value> =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            let actual = if *group == "config" { run_config(&fixture) } else { run_events(&fixture) };
+            let actual = if *group == "config" { run_config(&fixture) } else { run_events(group, &fixture) };
             if fixture.get(key) == Some(&actual) {
                 continue;
             }

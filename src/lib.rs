@@ -14,6 +14,7 @@
 //! assert_eq!(serde_json::to_value(&results[0]).unwrap()["event"], "CompletePayment");
 //! ```
 
+pub mod batch;
 pub mod config;
 mod context;
 pub mod cookies;
@@ -24,17 +25,20 @@ pub mod mapping;
 pub mod path;
 pub mod payload;
 mod request;
+pub mod response;
 mod result;
 mod secrets;
 pub mod template;
 pub mod time;
 pub mod url;
 
+pub use batch::{batch, Batch, MAX_EVENTS_PER_REQUEST};
 pub use config::Config;
 pub use context::RequestContext;
 pub use error::{ConfigErrors, Error, Warning};
 pub use limits::{MAX_ARRAY_LEN, MAX_DEPTH, MAX_NODES, MAX_STRING_BYTES};
 pub use mapping::plan;
 pub use request::{Body, Headers, HttpRequest, DEFAULT_API_BASE};
+pub use response::{classify, Classification, Verdict};
 pub use result::{DestinationResult, Outcome, SkipReason};
 pub use secrets::{Secret, Secrets, REDACTED};

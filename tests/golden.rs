@@ -50,7 +50,8 @@ fn config_of(group: &str, fixture: &Map<String, Value>) -> Value {
 }
 
 fn run_events(group: &str, fixture: &Map<String, Value>) -> Value {
-    let config = Config::from_value(&config_of(group, fixture)).unwrap_or_else(|e| panic!("fixture config is invalid: {e}"));
+    let config =
+        Config::from_value(&config_of(group, fixture)).unwrap_or_else(|e| panic!("fixture config is invalid: {e}"));
     let ctx_json = fixture.get("context").cloned().unwrap_or(json!({}));
     let text = |k: &str| ctx_json.get(k).and_then(Value::as_str).map(str::to_owned);
     let ctx = RequestContext {

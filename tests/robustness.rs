@@ -95,7 +95,8 @@ fn set_path(root: &mut Value, path: &str, v: Value) {
 }
 
 fn base_event() -> Value {
-    json!({"event_name": "purchase", "id": "O_1", "value": 10, "currency": "EUR",
+    json!({"event_name": "purchase", "id": "O_1", "value": 10, "currency": "EUR", "shop_id": "S", "type": "in_store",
+           "hotel": {"id": "H", "name": "N", "created": 1764000000, "total": 10, "nights": 2, "in": "2025-12-20", "out": "2025-12-22"},
            "user": {"email": "a@b.c", "phone": "+33612345678", "consent_categories": ["3"]},
            "items": [{"id": "A", "quantity": 1, "product": {"price": 1.5, "name": "n"}}],
            "context": {"event_timestamp": 1765290725123_i64, "page": {"url": "https://s/?ttclid=x"},
@@ -109,7 +110,15 @@ fn config() -> Config {
          "custom_event_properties": {"h": "{{hotel}}", "m": "x-{{value}}"},
          "custom_user_properties": {"first_name": "{{user.email}}", "city": "{{user.phone}}"}},
         {"id": "consent", "type": "events_api", "pixel_id": "P", "consent_category": "3",
-         "view_content_mapping": ["page_view"], "send_unmapped_events": true}]}))
+         "view_content_mapping": ["page_view"], "send_unmapped_events": true},
+        {"id": "offline", "type": "offline_events", "event_set_id": "{{hotel.id}}", "mapping": {"purchase": "CompletePayment"}},
+        {"id": "offline-legacy", "type": "offline_events", "event_set_id": "7181537436256731137", "api": "offline_track",
+         "mapping": {"purchase": "CompletePayment"}},
+        {"id": "orders", "type": "order_sync", "endpoint": "https://o.example/sync", "third_merchant_id": "M",
+         "third_shop_id": "{{hotel.id}}", "third_shop_name": "{{hotel.name}}", "order_country": "FR",
+         "create_time": "{{hotel.created}}", "payment_value": "{{value}}", "total_value": "{{hotel.total}}",
+         "length_of_stay": "{{hotel.nights}}", "amount_of_room": "1", "check_in_date": "{{hotel.in}}",
+         "check_out_date": "{{hotel.out}}", "event_mapping": {"purchase": "COMPLETE_ORDER", "cancel": "CANCEL_ORDER"}}]}))
     .unwrap()
 }
 
@@ -180,4 +189,5 @@ fn huge_but_valid_events_are_planned() {
     ))
     .unwrap();
     assert_eq!(out[1]["request"]["body"]["data"][0]["properties"]["num_items"], 1000);
+    assert_eq!(out[3]["request"]["body"]["properties"]["contents"].as_array().unwrap().len(), 1000);
 }

@@ -26,7 +26,7 @@ fn json(out: &Output) -> Value {
 fn validate_accepts_the_example_config() {
     let out = run(&["validate", "--config", "examples/config.json"], None);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(json(&out)["destinations"][0], "tiktok");
+    assert_eq!(json(&out)["destinations"], serde_json::json!(["tiktok", "tiktok-offline", "tiktok-orders"]));
 }
 
 #[test]
@@ -76,11 +76,16 @@ fn preview_of_an_array_indexes_each_result() {
         Some("t"),
     );
     let results = json(&out)["results"].as_array().unwrap().clone();
-    let summary: Vec<(u64, &str)> =
-        results.iter().map(|r| (r["index"].as_u64().unwrap(), r["status"].as_str().unwrap())).collect();
-    assert_eq!(summary, [(0, "ready"), (1, "ready"), (2, "skipped"), (3, "skipped")]);
-    assert_eq!(results[1]["event"], "LaunchAPP");
+    let summary: Vec<(u64, &str, &str)> = results
+        .iter()
+        .map(|r| (r["index"].as_u64().unwrap(), r["destination"].as_str().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
+    let ready: Vec<(u64, &str)> = summary.iter().filter(|(_, _, s)| *s == "ready").map(|(i, d, _)| (*i, *d)).collect();
+    assert_eq!(summary.len(), 6 * 3, "one result per event and destination");
+    assert_eq!(ready, [(0, "tiktok"), (1, "tiktok"), (4, "tiktok-offline"), (5, "tiktok-orders")]);
+    assert_eq!(results[3]["event"], "LaunchAPP");
     assert_eq!(results[0]["request"]["url"], "http://127.0.0.1:9999/open_api/v1.3/event/track/");
+    assert_eq!(results[17]["request"]["url"], "https://order-sync.example.com/hotel/order/sync");
 }
 
 #[test]

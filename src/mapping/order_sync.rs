@@ -173,7 +173,11 @@ pub fn map<'a>(
             promotion_info,
         },
     };
-    Ok(Mapped::Send { event: order_status, endpoint: Endpoint::Url(&d.endpoint), body: Body::OrderSync(Box::new(body)) })
+    Ok(Mapped::Send {
+        event: order_status,
+        endpoint: Endpoint::Url(&d.endpoint),
+        body: Body::OrderSync(Box::new(body)),
+    })
 }
 
 /// `order_info.value`: settings, root fields and `partners.tiktok.*`; the

@@ -1,0 +1,95 @@
+//! The only code that reads `Env`: vars and secrets become the core's `Config`
+//! and `Secrets`, plus the Worker's own HTTP settings.
+
+use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+use tiktok_edge::{Config, ConfigErrors, Error, Secrets};
+use worker::Env;
+
+/// Default body limit: 1 MiB (a batch of 1,000 typical events fits; a 2 MB body does not).
+const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default time to wait for TikTok before a request counts as timed out.
+const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+
+/// A parsed config, or every problem with its path; shared by the requests of an isolate.
+pub type Loaded = Rc<Result<Config, ConfigErrors>>;
+
+/// Everything a request needs from the environment.
+pub struct Settings {
+    /// The parsed destinations, or every problem with its path.
+    pub config: Loaded,
+    pub ingest_token: Option<String>,
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub timeout_ms: u64,
+}
+
+thread_local! {
+    /// The last config text and its parse: an isolate parses its config once.
+    static CACHE: RefCell<Option<(String, Loaded)>> = const { RefCell::new(None) };
+}
+
+pub fn load(env: &Env) -> Settings {
+    Settings {
+        config: destinations(env),
+        ingest_token: text(env, "INGEST_TOKEN"),
+        allowed_origins: text(env, "ALLOWED_ORIGINS")
+            .map(|s| {
+                s.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+            })
+            .unwrap_or_default(),
+        max_body_bytes: text(env, "MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        timeout_ms: text(env, "TIKTOK_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
+    }
+}
+
+/// The secrets the destinations name, read from the environment (missing ones stay missing:
+/// the core reports `missing_secret` for the destinations that need them).
+pub fn secrets(env: &Env, config: &Config) -> Secrets {
+    let mut secrets = Secrets::new();
+    for d in &config.destinations {
+        if let Some(v) = text(env, &d.token_secret) {
+            secrets.insert(d.token_secret.clone(), v);
+        }
+    }
+    secrets
+}
+
+/// A var or secret as text; None when unset or empty.
+fn text(env: &Env, name: &str) -> Option<String> {
+    let v = env.var(name).map(|v| v.to_string()).or_else(|_| env.secret(name).map(|s| s.to_string())).ok()?;
+    let v = v.trim().to_owned();
+    (!v.is_empty()).then_some(v)
+}
+
+/// `DESTINATIONS` (a JSON string, or a table in wrangler.toml) with `TIKTOK_API_BASE`.
+fn destinations(env: &Env) -> Loaded {
+    let doc: Result<Value, Error> = match env.var("DESTINATIONS") {
+        Ok(v) => serde_json::from_str(&v.to_string()).map_err(|e| Error::InvalidSetting {
+            path: "DESTINATIONS".into(),
+            message: format!("not valid JSON: {e}"),
+        }),
+        Err(_) => env.object_var::<Value>("DESTINATIONS").map_err(|_| Error::MissingSetting {
+            path: "DESTINATIONS".into(),
+            message: "the DESTINATIONS var is not set".into(),
+        }),
+    };
+    let base = text(env, "TIKTOK_API_BASE");
+    let key = match &doc {
+        Ok(v) => format!("{}\n{v}", base.as_deref().unwrap_or("")),
+        Err(e) => e.to_string(),
+    };
+    if let Some(hit) = CACHE.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
+        return hit;
+    }
+    let parsed = Rc::new(match doc {
+        Err(e) => Err(ConfigErrors { errors: vec![e] }),
+        Ok(doc) => Config::from_value(&doc).map(|c| match &base {
+            Some(b) => c.with_api_base(b),
+            None => c,
+        }),
+    });
+    CACHE.with(|c| *c.borrow_mut() = Some((key, parsed.clone())));
+    parsed
+}

@@ -1,0 +1,198 @@
+//! One function per route. HTTP checks (auth, CORS, content type, size) happen
+//! here; planning, batching and classifying TikTok's answers are the core's.
+
+use crate::config::{self, Settings};
+use crate::http::{self, error, error_for};
+use crate::tiktok;
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+use tiktok_edge::{batch, classify, plan, Config, DestinationResult, HttpRequest, Outcome, RequestContext, Verdict};
+use worker::{Date, Env, Method, Request, Response, Result};
+
+/// Most events in one call (TikTok's batch limit).
+const MAX_EVENTS: usize = 1000;
+
+pub async fn handle(req: Request, env: &Env) -> Result<Response> {
+    let settings = config::load(env);
+    let path = req.path();
+    let method = req.method();
+    let origin = req
+        .headers()
+        .get("Origin")?
+        .map(|o| o.trim_end_matches('/').to_owned())
+        .filter(|o| settings.allowed_origins.iter().any(|a| a == o));
+    match path.as_str() {
+        "/healthz" => match method {
+            Method::Get | Method::Head => healthz(&settings),
+            _ => error(405, "method_not_allowed", "use GET", ""),
+        },
+        "/v1/events" | "/v1/preview" => match (method, origin.as_deref()) {
+            (Method::Options, Some(o)) => http::preflight(o),
+            (Method::Options, None) => error(403, "origin_not_allowed", "this origin is not in ALLOWED_ORIGINS", ""),
+            (Method::Post, o) => events(req, env, &settings, o, path == "/v1/preview").await,
+            (_, o) => error_for(405, "method_not_allowed", "use POST", "", o),
+        },
+        _ => error(404, "not_found", "no such route", ""),
+    }
+}
+
+fn healthz(settings: &Settings) -> Result<Response> {
+    match settings.config.as_ref() {
+        Ok(c) => {
+            let ids: Vec<&str> = c.destinations.iter().map(|d| d.id.as_str()).collect();
+            http::json(200, &json!({"status": "ok", "config": "valid", "destinations": ids}), None)
+        }
+        Err(e) => http::json(500, &json!({"status": "error", "config": "invalid", "errors": e.errors}), None),
+    }
+}
+
+async fn events(
+    mut req: Request,
+    env: &Env,
+    settings: &Settings,
+    origin: Option<&str>,
+    preview: bool,
+) -> Result<Response> {
+    let config = match settings.config.as_ref() {
+        Ok(c) => c,
+        Err(e) => {
+            let first = e.errors.first();
+            let body = json!({"error": {"code": "invalid_config",
+                "message": format!("the DESTINATIONS config is invalid: {}", first.map(|f| f.message()).unwrap_or_default()),
+                "path": first.map(|f| f.path()).unwrap_or("DESTINATIONS")}, "errors": e.errors});
+            return http::json(500, &body, origin);
+        }
+    };
+    // Browsers from ALLOWED_ORIGINS call without a token; everyone else needs INGEST_TOKEN.
+    if origin.is_none() {
+        let given = req.headers().get("Authorization")?.unwrap_or_default();
+        let given = given.strip_prefix("Bearer ").unwrap_or("").trim();
+        match &settings.ingest_token {
+            Some(t) if http::constant_time_eq(given.as_bytes(), t.as_bytes()) => {}
+            Some(_) => return error(401, "unauthorized", "send Authorization: Bearer <INGEST_TOKEN>", ""),
+            None => return error(401, "unauthorized", "INGEST_TOKEN is not set: only ALLOWED_ORIGINS may call", ""),
+        }
+    }
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default().to_ascii_lowercase();
+    if !content_type.starts_with("application/json") {
+        return error_for(415, "unsupported_media_type", "Content-Type must be application/json", "", origin);
+    }
+    let declared = req.headers().get("Content-Length")?.and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > settings.max_body_bytes) {
+        return too_large(settings, origin);
+    }
+    let text = req.text().await?;
+    if text.len() > settings.max_body_bytes {
+        return too_large(settings, origin);
+    }
+    let input: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return error_for(400, "bad_json", &format!("the body is not valid JSON: {e}"), "", origin),
+    };
+    let (events, is_array): (Vec<Value>, bool) = match input {
+        Value::Array(list) if list.len() > MAX_EVENTS => {
+            let message = format!("{} events in one call; at most {MAX_EVENTS}", list.len());
+            return error_for(400, "too_many_events", &message, "", origin);
+        }
+        Value::Array(list) => (list, true),
+        Value::Object(_) => (vec![input], false),
+        _ => return error_for(400, "invalid_event", "send one event object or an array of them", "", origin),
+    };
+
+    // Only browser calls are enriched with the request's cookies, IP and user agent.
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let ctx = RequestContext {
+        now_ms: Date::now().as_millis() as i64,
+        cookie: origin.and_then(|_| header("Cookie")),
+        ip: origin.and_then(|_| header("CF-Connecting-IP")),
+        user_agent: origin.and_then(|_| header("User-Agent")),
+    };
+    let secrets = config::secrets(env, config);
+    let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, &secrets)).collect();
+    let results = if preview {
+        let rows = planned.iter().map(|rs| rs.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect());
+        with_index(rows.collect(), is_array)
+    } else {
+        deliver(config, planned, is_array, settings.timeout_ms).await
+    };
+    http::json(if preview { 200 } else { 202 }, &json!({"results": results}), origin)
+}
+
+fn too_large(settings: &Settings, origin: Option<&str>) -> Result<Response> {
+    let message = format!("the body is larger than {} bytes", settings.max_body_bytes);
+    error_for(413, "payload_too_large", &message, "", origin)
+}
+
+/// Flattens per-event entries into the response list (with `index` for arrays).
+fn with_index(rows: Vec<Vec<Value>>, is_array: bool) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        for mut v in row {
+            if let (true, Value::Object(m)) = (is_array, &mut v) {
+                m.insert("index".into(), json!(i));
+            }
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Sends every ready request (batched per TikTok's rules) and reports each event
+/// and destination as `sent` or `failed` with TikTok's answer.
+async fn deliver(
+    config: &Config,
+    planned: Vec<Vec<DestinationResult<'_>>>,
+    is_array: bool,
+    timeout_ms: u64,
+) -> Vec<Value> {
+    let mut ready: Vec<((usize, usize), HttpRequest<'_>)> = Vec::new();
+    let mut entries: Vec<Vec<Option<Value>>> = Vec::new();
+    for (i, results) in planned.into_iter().enumerate() {
+        let mut row = Vec::new();
+        for (j, r) in results.into_iter().enumerate() {
+            let mut v = serde_json::to_value(&r).unwrap_or(Value::Null);
+            if let Outcome::Ready { request, .. } = r.outcome {
+                ready.push(((i, j), request));
+                if let Value::Object(m) = &mut v {
+                    m.remove("request");
+                }
+            }
+            row.push(Some(v));
+        }
+        entries.push(row);
+    }
+    let batches = batch(ready);
+    let answers = join_all(batches.iter().map(|b| tiktok::send(&b.request, timeout_ms))).await;
+    for (b, answer) in batches.iter().zip(answers) {
+        let c = classify(answer.status, &answer.body);
+        let destination = b.tags.first().and_then(|(_, j)| config.destinations.get(*j)).map_or("", |d| d.id.as_str());
+        http::log(
+            "info",
+            "tiktok_request",
+            &[
+                ("destination", destination.into()),
+                ("events", b.tags.len().into()),
+                ("status", answer.status.into()),
+                ("verdict", serde_json::to_value(c.verdict).unwrap_or(Value::Null)),
+                ("reason", c.reason.into()),
+                ("code", c.code.into()),
+                ("request_id", c.request_id.clone().into()),
+            ],
+        );
+        let tiktok = json!({"code": c.code, "message": c.message, "request_id": c.request_id});
+        for (i, j) in &b.tags {
+            if let Some(Some(Value::Object(m))) = entries.get_mut(*i).and_then(|row| row.get_mut(*j)) {
+                if c.verdict == Verdict::Ok {
+                    m.insert("status".into(), "sent".into());
+                } else {
+                    m.insert("status".into(), "failed".into());
+                    m.insert("reason".into(), c.reason.into());
+                    m.insert("retryable".into(), (c.verdict == Verdict::Retry).into());
+                }
+                m.insert("tiktok".into(), tiktok.clone());
+            }
+        }
+    }
+    let rows = entries.into_iter().map(|row| row.into_iter().flatten().collect()).collect();
+    with_index(rows, is_array)
+}

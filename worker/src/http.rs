@@ -1,0 +1,62 @@
+//! HTTP plumbing: JSON responses, the error format of DESIGN.md, CORS headers,
+//! structured log lines (never PII, tokens or raw events).
+
+use serde_json::{json, Map, Value};
+use worker::{console_log, Headers, Response, Result};
+
+/// A JSON response with `status`, plus CORS headers when `origin` is allowed.
+pub fn json(status: u16, body: &Value, origin: Option<&str>) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    headers.set("Cache-Control", "no-store")?;
+    if let Some(origin) = origin {
+        cors(&headers, origin)?;
+    }
+    Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
+}
+
+/// `{"error": {"code", "message", "path"}}`.
+pub fn error(status: u16, code: &str, message: &str, path: &str) -> Result<Response> {
+    error_for(status, code, message, path, None)
+}
+
+pub fn error_for(status: u16, code: &str, message: &str, path: &str, origin: Option<&str>) -> Result<Response> {
+    json(status, &json!({"error": {"code": code, "message": message, "path": path}}), origin)
+}
+
+/// The answer to a CORS preflight from an allowed origin.
+pub fn preflight(origin: &str) -> Result<Response> {
+    let headers = Headers::new();
+    cors(&headers, origin)?;
+    headers.set("Access-Control-Allow-Methods", "POST, OPTIONS")?;
+    headers.set("Access-Control-Allow-Headers", "Content-Type, Authorization")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(Response::empty()?.with_status(204).with_headers(headers))
+}
+
+fn cors(headers: &Headers, origin: &str) -> Result<()> {
+    headers.set("Access-Control-Allow-Origin", origin)?;
+    // Browsers only send the site's cookies (_ttp, ttclid) with credentials.
+    headers.set("Access-Control-Allow-Credentials", "true")?;
+    headers.set("Vary", "Origin")
+}
+
+/// One structured log line. Callers pass counts, codes and ids: never event content.
+pub fn log(level: &str, msg: &str, fields: &[(&str, Value)]) {
+    let mut line = Map::new();
+    line.insert("level".into(), level.into());
+    line.insert("msg".into(), msg.into());
+    for (k, v) in fields {
+        line.insert((*k).into(), v.clone());
+    }
+    console_log!("{}", Value::Object(line));
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = u8::from(a.len() != b.len());
+    for (i, x) in a.iter().enumerate() {
+        diff |= x ^ b.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}

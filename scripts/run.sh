@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# The main job, locally: validate the example config and preview the TikTok
-# requests for the example events (nothing is sent). Pass your own files with
-#   scripts/run.sh path/to/config.json path/to/event.json
+# The main job, locally: the TikTok sandbox on 127.0.0.1:9400 and the Worker in
+# `wrangler dev` on 127.0.0.1:8787, configured with all three destinations
+# (.dev.vars, created from .dev.vars.example when missing). Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
+. scripts/env.sh
 
-config="${1:-examples/config.json}"
-event="${2:-examples/purchase.json}"
-cargo build -q --release -p tiktok-edge-cli
-bin=target/release/tiktok-edge
+[ -f .dev.vars ] || cp .dev.vars.example .dev.vars
+cargo build -q --release -p tiktok-sandbox
+target/release/tiktok-sandbox --port 9400 --token sandbox-token &
+sandbox=$!
+trap 'kill $sandbox 2>/dev/null || true' EXIT
 
-echo "== validate $config" >&2
-"$bin" validate --config "$config"
-echo "== preview $event (the token is a placeholder and is printed as <redacted>)" >&2
-TIKTOK_ACCESS_TOKEN="${TIKTOK_ACCESS_TOKEN:-example-token}" "$bin" preview --config "$config" --event "$event"
+cat <<'MSG'
+
+The Worker starts on http://127.0.0.1:8787 (first build about a minute). Then, in another shell:
+
+  curl -s -X POST http://127.0.0.1:8787/v1/events \
+    -H 'Authorization: Bearer dev-ingest-token' -H 'Content-Type: application/json' \
+    --data @examples/purchase.json
+  curl -s http://127.0.0.1:9400/sandbox/received     # what "TikTok" received
+
+MSG
+wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false

@@ -1,0 +1,64 @@
+// Starts the TikTok sandbox and the built Worker in workerd (Miniflare) for the
+// end-to-end tests. Everything listens on 127.0.0.1 and is stopped by `stop()`.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { Miniflare } from 'miniflare';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const TOKEN = 'sandbox-token';
+export const INGEST = 'test-ingest-token';
+export const ORIGIN = 'https://shop.example.com';
+
+/** Starts target/release/tiktok-sandbox on a free port; resolves with {url, stop}. */
+export async function startSandbox(args = []) {
+  const bin = path.join(root, 'target/release/tiktok-sandbox');
+  const child = spawn(bin, ['--port', '0', '--token', TOKEN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const [line] = await once(lines, 'line');
+  const url = line.replace('listening on ', '').trim();
+  return {
+    url,
+    async received() { return (await fetch(`${url}/sandbox/received`)).json(); },
+    async reset() { await fetch(`${url}/sandbox/reset`, { method: 'POST' }); },
+    async faults(spec) {
+      const r = await fetch(`${url}/sandbox/faults`, { method: 'POST', body: JSON.stringify(spec) });
+      if (!r.ok) throw new Error(await r.text());
+    },
+    stop() { child.kill(); },
+  };
+}
+
+/** The three destinations, pointed at the sandbox. */
+export function destinations(sandboxUrl) {
+  return {
+    destinations: [
+      { id: 'tiktok', type: 'events_api', pixel_id: 'CABCDEF1234567890', app_id: '7312345678901234567',
+        autodiscovery_event_source: true, view_content_mapping: ['view_item'] },
+      { id: 'tiktok-offline', type: 'offline_events', event_set_id: '7181537436256731137',
+        mapping: { store_purchase: 'CompletePayment' } },
+      { id: 'tiktok-orders', type: 'order_sync', endpoint: `${sandboxUrl}/order_sync/`,
+        third_merchant_id: 'MERCH-42', third_shop_id: '{{booking.hotel_id}}', third_shop_name: '{{booking.hotel_name}}',
+        order_country: '{{booking.country}}', create_time: '{{booking.created_at_s}}',
+        payment_value: '{{booking.payment_value}}', total_value: '{{booking.total_value}}',
+        length_of_stay: '{{booking.nights}}', amount_of_room: '{{booking.rooms}}',
+        check_in_date: '{{booking.check_in}}', check_out_date: '{{booking.check_out}}',
+        event_mapping: { hotel_booked: 'CREATE_ORDER', hotel_stay_completed: 'COMPLETE_ORDER' } },
+    ],
+  };
+}
+
+/** The built Worker (worker/build) in workerd, with bindings as wrangler would give them. */
+export async function startWorker(bindings) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(root, 'worker/build/index.js'),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    bindings,
+  });
+  await mf.ready;
+  return mf;
+}

@@ -137,6 +137,12 @@ test('TikTok failures are reported per event with the reason', async () => {
   assert.deepEqual([web.status, web.reason, web.tiktok.code], ['failed', 'rate_limited', 40100]);
 });
 
+test('a TikTok answer slower than TIKTOK_TIMEOUT_MS is a retryable timeout', async () => {
+  await sandbox.faults({ next: [{ kind: 'slow', delay_ms: 3000 }] });
+  const web = (await (await server(purchase())).json()).results[0];
+  assert.deepEqual([web.status, web.reason, web.retryable], ['failed', 'timeout', true]);
+});
+
 test('a batch of events is one TikTok request', async () => {
   const list = Array.from({ length: 50 }, (_, i) => purchase(`O_${i}`));
   const r = await server(list);

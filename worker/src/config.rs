@@ -23,6 +23,15 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub timeout_ms: u64,
+    /// `LOG_LEVEL`: `info` logs every TikTok request, `warn` only failed ones, `off` none.
+    pub log_level: LogLevel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Info,
+    Warn,
+    Off,
 }
 
 thread_local! {
@@ -41,6 +50,11 @@ pub fn load(env: &Env) -> Settings {
             .unwrap_or_default(),
         max_body_bytes: text(env, "MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES),
         timeout_ms: text(env, "TIKTOK_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
+        log_level: match text(env, "LOG_LEVEL").as_deref() {
+            Some("off") => LogLevel::Off,
+            Some("warn") => LogLevel::Warn,
+            _ => LogLevel::Info,
+        },
     }
 }
 
@@ -64,25 +78,31 @@ fn text(env: &Env, name: &str) -> Option<String> {
 }
 
 /// `DESTINATIONS` (a JSON string, or a table in wrangler.toml) with `TIKTOK_API_BASE`.
+/// The text is the cache key: an isolate parses and validates its config once.
 fn destinations(env: &Env) -> Loaded {
-    let doc: Result<Value, Error> = match env.var("DESTINATIONS") {
-        Ok(v) => serde_json::from_str(&v.to_string()).map_err(|e| Error::InvalidSetting {
-            path: "DESTINATIONS".into(),
-            message: format!("not valid JSON: {e}"),
-        }),
-        Err(_) => env.object_var::<Value>("DESTINATIONS").map_err(|_| Error::MissingSetting {
-            path: "DESTINATIONS".into(),
-            message: "the DESTINATIONS var is not set".into(),
-        }),
-    };
     let base = text(env, "TIKTOK_API_BASE");
-    let key = match &doc {
-        Ok(v) => format!("{}\n{v}", base.as_deref().unwrap_or("")),
-        Err(e) => e.to_string(),
+    let raw: Result<String, Value> = match env.var("DESTINATIONS") {
+        Ok(v) => Ok(v.to_string()),
+        Err(_) => Err(env.object_var::<Value>("DESTINATIONS").unwrap_or(Value::Null)),
+    };
+    let key = match &raw {
+        Ok(text) => format!("{}\n{text}", base.as_deref().unwrap_or("")),
+        Err(doc) => format!("{}\n{doc}", base.as_deref().unwrap_or("")),
     };
     if let Some(hit) = CACHE.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
         return hit;
     }
+    let doc = match raw {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| Error::InvalidSetting {
+            path: "DESTINATIONS".into(),
+            message: format!("not valid JSON: {e}"),
+        }),
+        Err(Value::Null) => Err(Error::MissingSetting {
+            path: "DESTINATIONS".into(),
+            message: "the DESTINATIONS var is not set".into(),
+        }),
+        Err(doc) => Ok(doc),
+    };
     let parsed = Rc::new(match doc {
         Err(e) => Err(ConfigErrors { errors: vec![e] }),
         Ok(doc) => Config::from_value(&doc).map(|c| match &base {

@@ -1,7 +1,7 @@
 //! One function per route. HTTP checks (auth, CORS, content type, size) happen
 //! here; planning, batching and classifying TikTok's answers are the core's.
 
-use crate::config::{self, Settings};
+use crate::config::{self, LogLevel, Settings};
 use crate::http::{self, error, error_for};
 use crate::tiktok;
 use futures_util::future::join_all;
@@ -113,7 +113,7 @@ async fn events(
         let rows = planned.iter().map(|rs| rs.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect());
         with_index(rows.collect(), is_array)
     } else {
-        deliver(config, planned, is_array, settings.timeout_ms).await
+        deliver(config, planned, is_array, settings).await
     };
     http::json(if preview { 200 } else { 202 }, &json!({"results": results}), origin)
 }
@@ -143,33 +143,36 @@ async fn deliver(
     config: &Config,
     planned: Vec<Vec<DestinationResult<'_>>>,
     is_array: bool,
-    timeout_ms: u64,
+    settings: &Settings,
 ) -> Vec<Value> {
     let mut ready: Vec<((usize, usize), HttpRequest<'_>)> = Vec::new();
     let mut entries: Vec<Vec<Option<Value>>> = Vec::new();
     for (i, results) in planned.into_iter().enumerate() {
         let mut row = Vec::new();
         for (j, r) in results.into_iter().enumerate() {
-            let mut v = serde_json::to_value(&r).unwrap_or(Value::Null);
-            if let Outcome::Ready { request, .. } = r.outcome {
-                ready.push(((i, j), request));
-                if let Value::Object(m) = &mut v {
-                    m.remove("request");
+            let v = match r.outcome {
+                Outcome::Ready { event, request } => {
+                    ready.push(((i, j), request));
+                    let mut entry = json!({"destination": r.destination, "event": event});
+                    if let (false, Value::Object(m)) = (r.warnings.is_empty(), &mut entry) {
+                        m.insert("warnings".into(), serde_json::to_value(&r.warnings).unwrap_or(Value::Null));
+                    }
+                    entry
                 }
-            }
+                _ => serde_json::to_value(&r).unwrap_or(Value::Null),
+            };
             row.push(Some(v));
         }
         entries.push(row);
     }
     let batches = batch(ready);
-    let answers = join_all(batches.iter().map(|b| tiktok::send(&b.request, timeout_ms))).await;
+    let answers = join_all(batches.iter().map(|b| tiktok::send(&b.request, settings.timeout_ms))).await;
     for (b, answer) in batches.iter().zip(answers) {
         let c = classify(answer.status, &answer.body);
         let destination = b.tags.first().and_then(|(_, j)| config.destinations.get(*j)).map_or("", |d| d.id.as_str());
-        http::log(
-            "info",
-            "tiktok_request",
-            &[
+        let level = if c.verdict == Verdict::Ok { LogLevel::Info } else { LogLevel::Warn };
+        if level >= settings.log_level {
+            let fields = [
                 ("destination", destination.into()),
                 ("events", b.tags.len().into()),
                 ("status", answer.status.into()),
@@ -177,8 +180,9 @@ async fn deliver(
                 ("reason", c.reason.into()),
                 ("code", c.code.into()),
                 ("request_id", c.request_id.clone().into()),
-            ],
-        );
+            ];
+            http::log(if level == LogLevel::Info { "info" } else { "warn" }, "tiktok_request", &fields);
+        }
         let tiktok = json!({"code": c.code, "message": c.message, "request_id": c.request_id});
         for (i, j) in &b.tags {
             if let Some(Some(Value::Object(m))) = entries.get_mut(*i).and_then(|row| row.get_mut(*j)) {

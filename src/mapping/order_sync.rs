@@ -97,10 +97,22 @@ pub fn map<'a>(
 
     let value = order_value(d, event, status, r, &mut m);
     let extra = OrderExtra {
-        length_of_stay: setting_integer(d, event, ("length_of_stay", "order_info.extra.length_of_stay"), r, &mut m)
-            .unwrap_or_default(),
-        amount_of_room: setting_integer(d, event, ("amount_of_room", "order_info.extra.amount_of_room"), r, &mut m)
-            .unwrap_or_default(),
+        length_of_stay: setting_typed(
+            d,
+            event,
+            ("length_of_stay", "order_info.extra.length_of_stay"),
+            &mut m,
+            |v, at| r.integer(v, at),
+        )
+        .unwrap_or_default(),
+        amount_of_room: setting_typed(
+            d,
+            event,
+            ("amount_of_room", "order_info.extra.amount_of_room"),
+            &mut m,
+            |v, at| r.integer(v, at),
+        )
+        .unwrap_or_default(),
         check_in_date: required_text(d, event, ("check_in_date", "order_info.extra.check_in_date"), &mut m)
             .unwrap_or_default(),
         check_out_date: required_text(d, event, ("check_out_date", "order_info.extra.check_out_date"), &mut m)
@@ -190,8 +202,10 @@ fn order_value<'a>(
     m: &mut Missing,
 ) -> Option<OrderValue<'a>> {
     let currency = m.need(fixed_text(r, "currency"), "order_info.value.currency", "currency");
-    let payment_value = setting_number(d, event, ("payment_value", "order_info.value.payment_value"), r, m);
-    let total_value = setting_number(d, event, ("total_value", "order_info.value.total_value"), r, m);
+    let payment_value =
+        setting_typed(d, event, ("payment_value", "order_info.value.payment_value"), m, |v, at| r.number(v, at));
+    let total_value =
+        setting_typed(d, event, ("total_value", "order_info.value.total_value"), m, |v, at| r.number(v, at));
     let total_room_fee = fixed_number(r, "partners.tiktok.total_room_fee");
     let total_tax = fixed_number(r, "tax_amount");
     let total_service_fee = fixed_number(r, "partners.tiktok.total_service_fee");
@@ -282,28 +296,17 @@ fn required_text<'a>(
     m.need(d.value(setting).and_then(|t| t.render_text(event)), target, source(d, setting))
 }
 
-fn setting_number<'a>(
+/// A typed value setting: `read` is `Reader::number` or `Reader::integer`.
+fn setting_typed<'a, T>(
     d: &'a OrderSync,
     event: &'a Value,
     (setting, target): (&'static str, &'static str),
-    r: &mut Reader<'a, 'a>,
     m: &mut Missing,
-) -> Option<Number> {
+    read: impl FnOnce(Option<Lookup<'_>>, At<'_>) -> Option<T>,
+) -> Option<T> {
     let value = d.value(setting).and_then(|t| t.render(event));
-    let n = value.as_ref().and_then(|v| r.number(Some(Lookup::Value(v.as_ref())), At::Text(setting)));
-    m.need(n, target, source(d, setting))
-}
-
-fn setting_integer<'a>(
-    d: &'a OrderSync,
-    event: &'a Value,
-    (setting, target): (&'static str, &'static str),
-    r: &mut Reader<'a, 'a>,
-    m: &mut Missing,
-) -> Option<i64> {
-    let value = d.value(setting).and_then(|t| t.render(event));
-    let n = value.as_ref().and_then(|v| r.integer(Some(Lookup::Value(v.as_ref())), At::Text(setting)));
-    m.need(n, target, source(d, setting))
+    let typed = value.as_ref().and_then(|v| read(Some(Lookup::Value(v.as_ref())), At::Text(setting)));
+    m.need(typed, target, source(d, setting))
 }
 
 /// `create_time` in Unix seconds; accepts seconds, milliseconds and ISO-8601.

@@ -180,6 +180,18 @@ test('every error status, as JSON', async () => {
   }
 });
 
+test('DESTINATIONS may also be a table (an object binding), as in wrangler.toml [vars]', async () => {
+  const table = await startWorker({ DESTINATIONS: destinations(sandbox.url), TIKTOK_API_BASE: sandbox.url,
+    TIKTOK_ACCESS_TOKEN: TOKEN, INGEST_TOKEN: INGEST });
+  try {
+    const r = await table.dispatchFetch(`${BASE}/healthz`);
+    assert.equal(r.status, 200);
+    assert.equal((await r.json()).destinations.length, 3);
+  } finally {
+    await table.dispose();
+  }
+});
+
 test('an invalid config answers 500 with the path of the problem, on every route', async () => {
   const bad = await startWorker({ DESTINATIONS: JSON.stringify({ destinations: [{ id: 'x', type: 'events_api' }] }),
     INGEST_TOKEN: INGEST, TIKTOK_ACCESS_TOKEN: TOKEN });

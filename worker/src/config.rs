@@ -1,5 +1,7 @@
 //! The only code that reads `Env`: vars and secrets become the core's `Config`
-//! and `Secrets`, plus the Worker's own HTTP settings.
+//! and `Secrets`, plus the Worker's own HTTP settings. Bindings are fixed for
+//! the life of an isolate (a new deployment or secret starts new isolates), so
+//! they are read and parsed once per isolate, not per request.
 
 use serde_json::Value;
 use std::cell::RefCell;
@@ -12,19 +14,19 @@ const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default time to wait for TikTok before a request counts as timed out.
 const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
-/// A parsed config, or every problem with its path; shared by the requests of an isolate.
-pub type Loaded = Rc<Result<Config, ConfigErrors>>;
-
 /// Everything a request needs from the environment.
 pub struct Settings {
     /// The parsed destinations, or every problem with its path.
-    pub config: Loaded,
+    pub config: Result<Config, ConfigErrors>,
     pub ingest_token: Option<String>,
     pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub timeout_ms: u64,
     /// `LOG_LEVEL`: `info` logs every TikTok request, `warn` only failed ones, `off` none.
     pub log_level: LogLevel,
+    /// The tokens the destinations name (missing ones stay missing: the core
+    /// reports `missing_secret` for the destinations that need them).
+    pub secrets: Secrets,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,13 +37,28 @@ pub enum LogLevel {
 }
 
 thread_local! {
-    /// The last config text and its parse: an isolate parses its config once.
-    static CACHE: RefCell<Option<(String, Loaded)>> = const { RefCell::new(None) };
+    static SETTINGS: RefCell<Option<Rc<Settings>>> = const { RefCell::new(None) };
 }
 
-pub fn load(env: &Env) -> Settings {
+/// The isolate's settings, read from `env` on first use.
+pub fn load(env: &Env) -> Rc<Settings> {
+    if let Some(s) = SETTINGS.with(|c| c.borrow().clone()) {
+        return s;
+    }
+    let settings = Rc::new(read(env));
+    SETTINGS.with(|c| *c.borrow_mut() = Some(settings.clone()));
+    settings
+}
+
+fn read(env: &Env) -> Settings {
+    let config = destinations(env);
+    let secrets = match &config {
+        Ok(c) => secrets(env, c),
+        Err(_) => Secrets::new(),
+    };
     Settings {
-        config: destinations(env),
+        config,
+        secrets,
         ingest_token: text(env, "INGEST_TOKEN"),
         allowed_origins: text(env, "ALLOWED_ORIGINS")
             .map(|s| {
@@ -58,9 +75,7 @@ pub fn load(env: &Env) -> Settings {
     }
 }
 
-/// The secrets the destinations name, read from the environment (missing ones stay missing:
-/// the core reports `missing_secret` for the destinations that need them).
-pub fn secrets(env: &Env, config: &Config) -> Secrets {
+fn secrets(env: &Env, config: &Config) -> Secrets {
     let mut secrets = Secrets::new();
     for d in &config.destinations {
         if let Some(v) = text(env, &d.token_secret) {
@@ -78,38 +93,23 @@ fn text(env: &Env, name: &str) -> Option<String> {
 }
 
 /// `DESTINATIONS` (a JSON string, or a table in wrangler.toml) with `TIKTOK_API_BASE`.
-/// The text is the cache key: an isolate parses and validates its config once.
-fn destinations(env: &Env) -> Loaded {
-    let base = text(env, "TIKTOK_API_BASE");
-    let raw: Result<String, Value> = match env.var("DESTINATIONS") {
-        Ok(v) => Ok(v.to_string()),
-        Err(_) => Err(env.object_var::<Value>("DESTINATIONS").unwrap_or(Value::Null)),
-    };
-    let key = match &raw {
-        Ok(text) => format!("{}\n{text}", base.as_deref().unwrap_or("")),
-        Err(doc) => format!("{}\n{doc}", base.as_deref().unwrap_or("")),
-    };
-    if let Some(hit) = CACHE.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
-        return hit;
-    }
-    let doc = match raw {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| Error::InvalidSetting {
+fn destinations(env: &Env) -> Result<Config, ConfigErrors> {
+    let doc = match env.var("DESTINATIONS") {
+        Ok(v) => serde_json::from_str(&v.to_string()).map_err(|e| Error::InvalidSetting {
             path: "DESTINATIONS".into(),
             message: format!("not valid JSON: {e}"),
         }),
-        Err(Value::Null) => Err(Error::MissingSetting {
+        Err(_) => env.object_var::<Value>("DESTINATIONS").map_err(|_| Error::MissingSetting {
             path: "DESTINATIONS".into(),
             message: "the DESTINATIONS var is not set".into(),
         }),
-        Err(doc) => Ok(doc),
     };
-    let parsed = Rc::new(match doc {
+    let base = text(env, "TIKTOK_API_BASE");
+    match doc {
         Err(e) => Err(ConfigErrors { errors: vec![e] }),
         Ok(doc) => Config::from_value(&doc).map(|c| match &base {
             Some(b) => c.with_api_base(b),
             None => c,
         }),
-    });
-    CACHE.with(|c| *c.borrow_mut() = Some((key, parsed.clone())));
-    parsed
+    }
 }

@@ -29,7 +29,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
         "/v1/events" | "/v1/preview" => match (method, origin.as_deref()) {
             (Method::Options, Some(o)) => http::preflight(o),
             (Method::Options, None) => error(403, "origin_not_allowed", "this origin is not in ALLOWED_ORIGINS", ""),
-            (Method::Post, o) => events(req, env, &settings, o, path == "/v1/preview").await,
+            (Method::Post, o) => events(req, &settings, o, path == "/v1/preview").await,
             (_, o) => error_for(405, "method_not_allowed", "use POST", "", o),
         },
         _ => error(404, "not_found", "no such route", ""),
@@ -46,13 +46,7 @@ fn healthz(settings: &Settings) -> Result<Response> {
     }
 }
 
-async fn events(
-    mut req: Request,
-    env: &Env,
-    settings: &Settings,
-    origin: Option<&str>,
-    preview: bool,
-) -> Result<Response> {
+async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, preview: bool) -> Result<Response> {
     let config = match settings.config.as_ref() {
         Ok(c) => c,
         Err(e) => {
@@ -107,8 +101,8 @@ async fn events(
         ip: origin.and_then(|_| header("CF-Connecting-IP")),
         user_agent: origin.and_then(|_| header("User-Agent")),
     };
-    let secrets = config::secrets(env, config);
-    let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, &secrets)).collect();
+    let secrets = &settings.secrets;
+    let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, secrets)).collect();
     let results = if preview {
         let rows = planned.iter().map(|rs| rs.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect());
         with_index(rows.collect(), is_array)

@@ -46,10 +46,6 @@ fn invalid(path: &str, why: &str) -> Reject {
     (40002, format!("Invalid value for {path}: {why}."))
 }
 
-fn is_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 fn string(v: &Value, path: &str) -> Result<(), Reject> {
     if v.is_string() {
         Ok(())
@@ -70,7 +66,7 @@ fn hashed(v: &Value, path: &str, strict: bool) -> Result<(), Reject> {
     };
     for item in items {
         let s = item.as_str().ok_or_else(|| invalid(path, "not a valid string"))?;
-        if strict && !is_hex64(s) {
+        if strict && !tiktok_edge::hashing::is_sha256_hex(s) {
             return Err((40002, format!("Invalid value for {path}: must be SHA-256 hashed (64 hex characters).")));
         }
     }

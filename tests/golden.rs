@@ -80,36 +80,49 @@ fn run_config(fixture: &Map<String, Value>) -> Value {
     }
 }
 
-#[test]
-fn golden_fixtures() {
+/// Runs every fixture as its own test (custom harness: `harness = false` in Cargo.toml),
+/// printing libtest-style lines. Arguments filter by file name, as with libtest.
+fn main() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut failures = Vec::new();
-    let mut count = 0;
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let (mut passed, mut failed) = (0, Vec::new());
     for group in GROUPS {
         let key = if *group == "config" { "expected_errors" } else { "expected" };
         for file in fixture_files(group) {
-            count += 1;
+            let name = format!("{group}/{}", file.file_stem().unwrap().to_string_lossy());
+            if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+                continue;
+            }
             let text = fs::read_to_string(&file).unwrap();
             let mut fixture: Map<String, Value> =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             let actual = if *group == "config" { run_config(&fixture) } else { run_events(group, &fixture) };
             if fixture.get(key) == Some(&actual) {
-                continue;
-            }
-            if update {
+                println!("test {name} ... ok");
+                passed += 1;
+            } else if update {
                 fixture.insert(key.into(), actual);
                 fs::write(&file, serde_json::to_string_pretty(&fixture).unwrap() + "\n").unwrap();
+                println!("test {name} ... updated");
+                passed += 1;
             } else {
+                println!("test {name} ... FAILED");
                 let expected = fixture.get(key).map(|v| serde_json::to_string_pretty(v).unwrap());
-                failures.push(format!(
-                    "{}\n--- expected\n{}\n--- actual\n{}",
-                    file.file_name().unwrap().to_string_lossy(),
+                failed.push(format!(
+                    "---- {name} ----\n--- expected\n{}\n--- actual\n{}",
                     expected.unwrap_or_else(|| "(none)".into()),
                     serde_json::to_string_pretty(&actual).unwrap()
                 ));
             }
         }
     }
-    assert!(count > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} of {count} fixtures differ:\n\n{}", failures.len(), failures.join("\n\n"));
+    for f in &failed {
+        println!("\n{f}");
+    }
+    let status = if failed.is_empty() { "ok" } else { "FAILED" };
+    println!("\ntest result: {status}. {passed} passed; {} failed; 0 ignored; 0 measured; 0 filtered out\n", failed.len());
+    assert!(passed + failed.len() > 0 || !filters.is_empty(), "no fixtures found");
+    if !failed.is_empty() {
+        std::process::exit(101);
+    }
 }

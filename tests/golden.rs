@@ -120,7 +120,10 @@ fn main() {
         println!("\n{f}");
     }
     let status = if failed.is_empty() { "ok" } else { "FAILED" };
-    println!("\ntest result: {status}. {passed} passed; {} failed; 0 ignored; 0 measured; 0 filtered out\n", failed.len());
+    println!(
+        "\ntest result: {status}. {passed} passed; {} failed; 0 ignored; 0 measured; 0 filtered out\n",
+        failed.len()
+    );
     assert!(passed + failed.len() > 0 || !filters.is_empty(), "no fixtures found");
     if !failed.is_empty() {
         std::process::exit(101);

@@ -28,6 +28,7 @@ mod request;
 pub mod response;
 mod result;
 mod secrets;
+pub mod site;
 pub mod template;
 pub mod time;
 pub mod url;

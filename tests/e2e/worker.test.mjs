@@ -5,7 +5,7 @@ import { startSandbox, startWorker, destinations, TOKEN, INGEST, ORIGIN } from '
 
 let sandbox;
 let mf;
-const BASE = 'http://worker.test';
+const BASE = 'http://localhost'; // not a site route: proxy mode stays off
 
 before(async () => {
   sandbox = await startSandbox();

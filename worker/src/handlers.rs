@@ -1,38 +1,52 @@
 //! One function per route. HTTP checks (auth, CORS, content type, size) happen
 //! here; planning, batching and classifying TikTok's answers are the core's.
 
-use crate::config::{self, LogLevel, Settings};
+use crate::config::{self, LogLevel, Proxy, Settings};
 use crate::http::{self, error, error_for};
-use crate::tiktok;
+use crate::{proxy, tiktok};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use tiktok_edge::{batch, classify, plan, Config, DestinationResult, HttpRequest, Outcome, RequestContext, Verdict};
-use worker::{Date, Env, Method, Request, Response, Result};
+use worker::{Context, Date, Env, Method, Request, Response, Result};
 
 /// Most events in one call (TikTok's batch limit).
 const MAX_EVENTS: usize = 1000;
 
-pub async fn handle(req: Request, env: &Env) -> Result<Response> {
+pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let settings = config::load(env);
-    let path = req.path();
+    let url = req.url()?;
+    let path = url.path();
+    // The event API lives under API_PREFIX; everything else is site traffic (proxy mode).
+    let api = match settings.api_prefix.as_str() {
+        "" => Some(path),
+        prefix => path.strip_prefix(prefix),
+    }
+    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview"));
+    let Some(api) = api else {
+        return match proxy::target(&settings, &url) {
+            Some(target) => proxy::forward(req, settings, &target, ctx).await,
+            None => error(404, "not_found", "no such route", ""),
+        };
+    };
     let method = req.method();
+    // In proxy mode the site's own pages are first-party callers, like ALLOWED_ORIGINS.
+    let own = (settings.proxy != Proxy::Off).then(|| url.origin().ascii_serialization());
     let origin = req
         .headers()
         .get("Origin")?
         .map(|o| o.trim_end_matches('/').to_owned())
-        .filter(|o| settings.allowed_origins.iter().any(|a| a == o));
-    match path.as_str() {
+        .filter(|o| settings.allowed_origins.iter().any(|a| a == o) || own.as_deref() == Some(o.as_str()));
+    match api {
         "/healthz" => match method {
             Method::Get | Method::Head => healthz(&settings),
             _ => error(405, "method_not_allowed", "use GET", ""),
         },
-        "/v1/events" | "/v1/preview" => match (method, origin.as_deref()) {
+        _ => match (method, origin.as_deref()) {
             (Method::Options, Some(o)) => http::preflight(o),
             (Method::Options, None) => error(403, "origin_not_allowed", "this origin is not in ALLOWED_ORIGINS", ""),
-            (Method::Post, o) => events(req, &settings, o, path == "/v1/preview").await,
+            (Method::Post, o) => events(req, &settings, o, api == "/v1/preview").await,
             (_, o) => error_for(405, "method_not_allowed", "use POST", "", o),
         },
-        _ => error(404, "not_found", "no such route", ""),
     }
 }
 
@@ -133,7 +147,7 @@ fn with_index(rows: Vec<Vec<Value>>, is_array: bool) -> Vec<Value> {
 
 /// Sends every ready request (batched per TikTok's rules) and reports each event
 /// and destination as `sent` or `failed` with TikTok's answer.
-async fn deliver(
+pub(crate) async fn deliver(
     config: &Config,
     planned: Vec<Vec<DestinationResult<'_>>>,
     is_array: bool,

@@ -4,13 +4,14 @@
 mod config;
 mod handlers;
 mod http;
+mod proxy;
 mod tiktok;
 
 use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    match handlers::handle(req, &env).await {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    match handlers::handle(req, &env, &ctx).await {
         Ok(response) => Ok(response),
         // A fault of ours (or of the runtime): answer JSON, log without details of the request.
         Err(e) => {

@@ -12,3 +12,4 @@ raw=$(wc -c < worker/build/index_bg.wasm)
 gz=$(gzip -9 -c worker/build/index_bg.wasm | wc -c)
 echo "worker wasm: $raw bytes raw, $gz bytes gzip -9"
 LOG_LEVEL="${LOG_LEVEL:-info}" node bench/worker/load.mjs "${1:-400}" "${2:-4}" | grep -v '"msg":"tiktok_request"'
+node bench/worker/proxy-load.mjs 1000 1

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
+import { load, summary, rounded } from './measure.mjs';
 import { root, startSandbox, startWorker, destinations, TOKEN, INGEST } from '../../tests/e2e/harness.mjs';
 
 const PER_ROUND = Number(process.argv[2] ?? 400);
@@ -20,28 +21,9 @@ const event = {
              device: { ip: '203.0.113.10', user_agent: 'Mozilla/5.0', cookie: '_ttp=2Xy9kQ3abcDEFghiJKL' } },
 };
 
-async function load(url, body, n) {
-  const latencies = [];
-  let next = 0;
-  const started = performance.now();
-  async function worker() {
-    while (next < n && performance.now() < DEADLINE) {
-      next += 1;
-      const t = performance.now();
-      const r = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${INGEST}` } });
-      await r.arrayBuffer();
-      if (r.status !== 202) throw new Error(`status ${r.status}`);
-      latencies.push(performance.now() - t);
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { n: latencies.length, rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99) };
-}
+const post = (body) => ({ method: 'POST', body, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${INGEST}` } });
+const run = (url, body, n) => load(url, post(body), n, CONCURRENCY, 202, DEADLINE);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const sandbox = await startSandbox();
 const bindings = { DESTINATIONS: JSON.stringify({ destinations: [destinations(sandbox.url).destinations[0]] }),
@@ -62,18 +44,17 @@ const baseUrl = new URL('/', await base.ready).href;
 
 const body = JSON.stringify(event);
 const rounds = { ours: [], passthrough: [] };
-await load(oursUrl, body, 50); await load(baseUrl, body, 50); // warm-up
+await run(oursUrl, body, 50); await run(baseUrl, body, 50); // warm-up
 for (let i = 0; i < ROUNDS && performance.now() < DEADLINE; i += 1) {
-  rounds.passthrough.push(await load(baseUrl, body, PER_ROUND));
-  rounds.ours.push(await load(oursUrl, body, PER_ROUND));
+  rounds.passthrough.push(await run(baseUrl, body, PER_ROUND));
+  rounds.ours.push(await run(oursUrl, body, PER_ROUND));
 }
 const batchBody = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ ...event, id: `O_${i}` })));
 const batch = { ours: [], passthrough: [] };
 for (let i = 0; i < ROUNDS && performance.now() < DEADLINE; i += 1) {
-  batch.passthrough.push(await load(baseUrl, batchBody, 40));
-  batch.ours.push(await load(oursUrl, batchBody, 40));
+  batch.passthrough.push(await run(baseUrl, batchBody, 40));
+  batch.ours.push(await run(oursUrl, batchBody, 40));
 }
-const summary = (rs) => ({ rps: median(rs.map((r) => r.rps)), p50_ms: median(rs.map((r) => r.p50)), p99_ms: median(rs.map((r) => r.p99)) });
 const s = { ours: summary(rounds.ours), passthrough: summary(rounds.passthrough) };
 const b = { ours: summary(batch.ours), passthrough: summary(batch.passthrough) };
 const result = {
@@ -83,5 +64,5 @@ const result = {
                       added_ms_per_event: (b.ours.p50_ms - b.passthrough.p50_ms) / 100 },
   settings: { requests_per_round: PER_ROUND, concurrency: CONCURRENCY, rounds: ROUNDS },
 };
-console.log(JSON.stringify(result, (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2));
+console.log(rounded(result));
 await ours.dispose(); await base.dispose(); sandbox.stop();

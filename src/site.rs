@@ -41,6 +41,30 @@ pub struct CookiePolicy {
     pub refresh_ttp: bool,
 }
 
+/// Where site traffic goes in proxy mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyMode {
+    /// `PROXY=off`.
+    Off,
+    /// On a route of the site: forward the request as it is; off on `*.workers.dev` and loopback.
+    Auto,
+    /// `PROXY_ORIGIN`: forward to this origin (scheme and host), keeping path and query.
+    Origin(String),
+}
+
+/// The URL a site request is forwarded to, or None when proxy mode is off for it.
+/// `host` is the request's host; `path_and_query` starts with `/`.
+pub fn proxy_target(mode: &ProxyMode, request_url: &str, host: &str, path_and_query: &str) -> Option<String> {
+    match mode {
+        ProxyMode::Off => None,
+        ProxyMode::Origin(origin) => Some(format!("{}{path_and_query}", origin.trim_end_matches('/'))),
+        ProxyMode::Auto => {
+            let local = host.ends_with(".workers.dev") || matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1");
+            (!local).then(|| request_url.to_owned())
+        }
+    }
+}
+
 /// True for a value safe to echo into a `Set-Cookie` header (no `;`, `,`, spaces, quotes,
 /// control characters: no header or attribute injection).
 pub fn is_safe_cookie_value(v: &str) -> bool {
@@ -165,6 +189,20 @@ mod tests {
         let long = "a".repeat(513);
         assert!(set_cookies(&format!("https://s/?ttclid={long}"), None, &policy()).is_empty());
         assert!(set_cookies("https://s/", Some("_ttp=a\u{7f}b"), &policy()).is_empty());
+    }
+
+    #[test]
+    fn proxy_targets() {
+        let origin = ProxyMode::Origin("https://origin.example.com/".into());
+        assert_eq!(
+            proxy_target(&origin, "https://shop.example/p?x=1", "shop.example", "/p?x=1").as_deref(),
+            Some("https://origin.example.com/p?x=1")
+        );
+        let url = "https://shop.example/p";
+        assert_eq!(proxy_target(&ProxyMode::Auto, url, "shop.example", "/p").as_deref(), Some(url));
+        assert_eq!(proxy_target(&ProxyMode::Auto, "https://x.acme.workers.dev/p", "x.acme.workers.dev", "/p"), None);
+        assert_eq!(proxy_target(&ProxyMode::Auto, "http://localhost:8787/p", "localhost", "/p"), None);
+        assert_eq!(proxy_target(&ProxyMode::Off, url, "shop.example", "/p"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
-use tiktok_edge::site::CookiePolicy;
+use tiktok_edge::site::{CookiePolicy, ProxyMode};
 use tiktok_edge::{Config, ConfigErrors, Error, Secrets};
 use worker::Env;
 
@@ -28,22 +28,13 @@ pub struct Settings {
     /// The tokens the destinations name (missing ones stay missing: the core
     /// reports `missing_secret` for the destinations that need them).
     pub secrets: Secrets,
-    /// Proxy mode: where site traffic goes (`PROXY_ORIGIN`), and whether it is on at all.
-    pub proxy: Proxy,
+    /// Proxy mode: `PROXY=off`, or `PROXY_ORIGIN`, else automatic on routes.
+    pub proxy: ProxyMode,
     /// Prefix of the event API on the site (`API_PREFIX`, e.g. `/_tt`); empty by default.
     pub api_prefix: String,
     pub cookie_policy: CookiePolicy,
     /// Send a server-side page_view for HTML navigations (`AUTO_PAGE_VIEW=true`).
     pub auto_page_view: bool,
-}
-
-/// `PROXY=off` disables proxy mode; otherwise it is on with `PROXY_ORIGIN`, or when the
-/// Worker runs on a route of a site (any host but workers.dev and loopback).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Proxy {
-    Off,
-    Auto,
-    Origin(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -85,9 +76,9 @@ fn read(env: &Env) -> Settings {
         max_body_bytes: text(env, "MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES),
         timeout_ms: text(env, "TIKTOK_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
         proxy: match (text(env, "PROXY").as_deref(), text(env, "PROXY_ORIGIN")) {
-            (Some("off"), _) => Proxy::Off,
-            (_, Some(origin)) => Proxy::Origin(origin.trim_end_matches('/').to_owned()),
-            (_, None) => Proxy::Auto,
+            (Some("off"), _) => ProxyMode::Off,
+            (_, Some(origin)) => ProxyMode::Origin(origin),
+            (_, None) => ProxyMode::Auto,
         },
         api_prefix: text(env, "API_PREFIX").map(|p| p.trim_end_matches('/').to_owned()).unwrap_or_default(),
         cookie_policy: CookiePolicy {

@@ -1,11 +1,12 @@
 //! One function per route. HTTP checks (auth, CORS, content type, size) happen
 //! here; planning, batching and classifying TikTok's answers are the core's.
 
-use crate::config::{self, LogLevel, Proxy, Settings};
+use crate::config::{self, LogLevel, Settings};
 use crate::http::{self, error, error_for};
 use crate::{proxy, tiktok};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
+use tiktok_edge::site::ProxyMode;
 use tiktok_edge::{batch, classify, plan, Config, DestinationResult, HttpRequest, Outcome, RequestContext, Verdict};
 use worker::{Context, Date, Env, Method, Request, Response, Result};
 
@@ -30,7 +31,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
     };
     let method = req.method();
     // In proxy mode the site's own pages are first-party callers, like ALLOWED_ORIGINS.
-    let own = (settings.proxy != Proxy::Off).then(|| url.origin().ascii_serialization());
+    let own = (settings.proxy != ProxyMode::Off).then(|| url.origin().ascii_serialization());
     let origin = req
         .headers()
         .get("Origin")?

@@ -3,28 +3,17 @@
 //! a server-side page view sent after the response. The decisions are the core's
 //! (`tiktok_edge::site`); this file only moves requests and headers.
 
-use crate::config::{Proxy, Settings};
+use crate::config::Settings;
 use crate::handlers;
 use std::rc::Rc;
 use tiktok_edge::site::{self, Navigation};
 use tiktok_edge::{plan, RequestContext};
 use worker::{Context, Date, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Result, Url};
 
-/// Where a site request goes: the configured origin, or (on a route) the URL itself.
-/// None when proxy mode is off (workers.dev and local runs without PROXY_ORIGIN).
+/// Where a site request goes (the core decides); None when proxy mode is off.
 pub fn target(settings: &Settings, url: &Url) -> Option<String> {
-    match &settings.proxy {
-        Proxy::Off => None,
-        Proxy::Origin(origin) => {
-            let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-            Some(format!("{origin}{}{query}", url.path()))
-        }
-        Proxy::Auto => {
-            let host = url.host_str().unwrap_or("");
-            let local = host.ends_with(".workers.dev") || matches!(host, "localhost" | "127.0.0.1" | "[::1]");
-            (!local).then(|| url.to_string())
-        }
-    }
+    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+    site::proxy_target(&settings.proxy, url.as_str(), url.host_str().unwrap_or(""), &format!("{}{query}", url.path()))
 }
 
 pub async fn forward(req: Request, settings: Rc<Settings>, target: &str, ctx: &Context) -> Result<Response> {

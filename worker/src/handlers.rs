@@ -155,7 +155,7 @@ pub(crate) async fn deliver(
     settings: &Settings,
 ) -> Vec<Value> {
     let mut ready: Vec<((usize, usize), HttpRequest<'_>)> = Vec::new();
-    let mut entries: Vec<Vec<Option<Value>>> = Vec::new();
+    let mut entries: Vec<Vec<Value>> = Vec::new();
     for (i, results) in planned.into_iter().enumerate() {
         let mut row = Vec::new();
         for (j, r) in results.into_iter().enumerate() {
@@ -170,7 +170,7 @@ pub(crate) async fn deliver(
                 }
                 _ => serde_json::to_value(&r).unwrap_or(Value::Null),
             };
-            row.push(Some(v));
+            row.push(v);
         }
         entries.push(row);
     }
@@ -194,7 +194,7 @@ pub(crate) async fn deliver(
         }
         let tiktok = json!({"code": c.code, "message": c.message, "request_id": c.request_id});
         for (i, j) in &b.tags {
-            if let Some(Some(Value::Object(m))) = entries.get_mut(*i).and_then(|row| row.get_mut(*j)) {
+            if let Some(Value::Object(m)) = entries.get_mut(*i).and_then(|row| row.get_mut(*j)) {
                 if c.verdict == Verdict::Ok {
                     m.insert("status".into(), "sent".into());
                 } else {
@@ -206,6 +206,5 @@ pub(crate) async fn deliver(
             }
         }
     }
-    let rows = entries.into_iter().map(|row| row.into_iter().flatten().collect()).collect();
-    with_index(rows, is_array)
+    with_index(entries, is_array)
 }

@@ -126,21 +126,30 @@ test('preview answers the exact requests with the token redacted and sends nothi
   assert.equal((await sandbox.received()).events.length, 0);
 });
 
-test('TikTok failures are reported per event with the reason', async () => {
-  await sandbox.faults({ next: [{ kind: 'http502' }] });
+test('transient TikTok failures are retried inline; persistent ones are reported with the reason', async () => {
+  await sandbox.faults({ next: [{ kind: 'http500' }] });
   let web = (await (await server(purchase())).json()).results[0];
-  assert.equal(web.status, 'failed');
-  assert.equal(web.reason, 'server_error');
-  assert.equal(web.retryable, true);
+  assert.deepEqual([web.status, web.attempts], ['sent', 2]);
+  assert.equal((await sandbox.received()).events.length, 1);
+
+  await sandbox.faults({ next: [{ kind: 'http502' }, { kind: 'http502' }, { kind: 'http502' }] });
+  web = (await (await server(purchase('O_2'))).json()).results[0];
+  assert.deepEqual([web.status, web.reason, web.retryable, web.attempts], ['failed', 'server_error', true, 3]);
+
+  // A rate limit asks for a longer wait than a caller should hold a request open.
   await sandbox.faults({ next: [{ kind: 'code', code: 40100 }] });
-  web = (await (await server(purchase())).json()).results[0];
-  assert.deepEqual([web.status, web.reason, web.tiktok.code], ['failed', 'rate_limited', 40100]);
+  web = (await (await server(purchase('O_3'))).json()).results[0];
+  assert.deepEqual([web.status, web.reason, web.tiktok.code, web.attempts], ['failed', 'rate_limited', 40100, 1]);
+
+  await sandbox.faults({ next: [{ kind: 'code', code: 40002 }] });
+  web = (await (await server(purchase('O_4'))).json()).results[0];
+  assert.deepEqual([web.status, web.reason, web.retryable, web.attempts], ['failed', 'invalid_params', false, 1]);
 });
 
 test('a TikTok answer slower than TIKTOK_TIMEOUT_MS is a retryable timeout', async () => {
   await sandbox.faults({ next: [{ kind: 'slow', delay_ms: 3000 }] });
   const web = (await (await server(purchase())).json()).results[0];
-  assert.deepEqual([web.status, web.reason, web.retryable], ['failed', 'timeout', true]);
+  assert.deepEqual([web.status, web.reason, web.retryable, web.attempts], ['failed', 'timeout', true, 1]);
 });
 
 test('a batch of events is one TikTok request', async () => {

@@ -14,6 +14,8 @@ use worker::Env;
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default time to wait for TikTok before a request counts as timed out.
 const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+/// Default time `/v1/events` may spend retrying transient failures inline.
+const DEFAULT_RETRY_BUDGET_MS: u64 = 3_000;
 
 /// Everything a request needs from the environment.
 pub struct Settings {
@@ -23,6 +25,8 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub timeout_ms: u64,
+    /// How long `/v1/events` may keep retrying transient TikTok failures (`RETRY_BUDGET_MS`).
+    pub retry_budget_ms: u64,
     /// `LOG_LEVEL`: `info` logs every TikTok request, `warn` only failed ones, `off` none.
     pub log_level: LogLevel,
     /// The tokens the destinations name (missing ones stay missing: the core
@@ -75,6 +79,7 @@ fn read(env: &Env) -> Settings {
             .unwrap_or_default(),
         max_body_bytes: text(env, "MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES),
         timeout_ms: text(env, "TIKTOK_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
+        retry_budget_ms: text(env, "RETRY_BUDGET_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_RETRY_BUDGET_MS),
         proxy: match (text(env, "PROXY").as_deref(), text(env, "PROXY_ORIGIN")) {
             (Some("off"), _) => ProxyMode::Off,
             (_, Some(origin)) => ProxyMode::Origin(origin),

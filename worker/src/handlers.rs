@@ -6,12 +6,19 @@ use crate::http::{self, error, error_for};
 use crate::{proxy, tiktok};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
+use std::time::Duration;
 use tiktok_edge::site::ProxyMode;
-use tiktok_edge::{batch, classify, plan, Config, DestinationResult, HttpRequest, Outcome, RequestContext, Verdict};
-use worker::{Context, Date, Env, Method, Request, Response, Result};
+use tiktok_edge::{
+    batch, classify, plan, Batch, Classification, Config, DestinationResult, HttpRequest, Outcome, RequestContext,
+    Verdict,
+};
+use worker::{Context, Date, Delay, Env, Method, Request, Response, Result};
 
 /// Most events in one call (TikTok's batch limit).
 const MAX_EVENTS: usize = 1000;
+/// Attempts per TikTok request within one call (the first included).
+const MAX_INLINE_ATTEMPTS: u32 = 3;
+const INLINE_BACKOFF_MS: u64 = 250;
 
 pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let settings = config::load(env);
@@ -132,6 +139,43 @@ fn too_large(settings: &Settings, origin: Option<&str>) -> Result<Response> {
     error_for(413, "payload_too_large", &message, "", origin)
 }
 
+/// Sends again, within `RETRY_BUDGET_MS`, the batches whose failure is transient and
+/// short (server errors, timeouts, unreadable answers): 250 ms, then 500 ms, with
+/// jitter. Rate limits and maintenance ask for longer waits than a caller should
+/// hold a request open: those are reported as `failed`, `retryable`. Safe because
+/// TikTok deduplicates on `event_id`.
+async fn retry_inline(
+    batches: &[Batch<'_, (usize, usize)>],
+    outcomes: &mut [(Classification, u32)],
+    settings: &Settings,
+    started: u64,
+) {
+    for attempt in 1..MAX_INLINE_ATTEMPTS {
+        let pending: Vec<usize> = outcomes
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| {
+                c.verdict == Verdict::Retry && matches!(c.reason, "server_error" | "timeout" | "invalid_response")
+            })
+            .map(|(i, _)| i)
+            .collect();
+        // Jitter spreads retries of concurrent requests (randomness stays out of the core).
+        let wait = (INLINE_BACKOFF_MS << (attempt - 1)) as f64 * (0.8 + 0.4 * js_sys::Math::random());
+        let elapsed = Date::now().as_millis().saturating_sub(started);
+        if pending.is_empty() || elapsed + wait as u64 + settings.timeout_ms.min(1000) > settings.retry_budget_ms {
+            return;
+        }
+        Delay::from(Duration::from_millis(wait as u64)).await;
+        let sends =
+            pending.iter().filter_map(|i| batches.get(*i)).map(|b| tiktok::send(&b.request, settings.timeout_ms));
+        for (i, answer) in pending.iter().zip(join_all(sends).await) {
+            if let Some(slot) = outcomes.get_mut(*i) {
+                *slot = (classify(answer.status, &answer.body), slot.1 + 1);
+            }
+        }
+    }
+}
+
 /// Flattens per-event entries into the response list (with `index` for arrays).
 fn with_index(rows: Vec<Vec<Value>>, is_array: bool) -> Vec<Value> {
     let mut out = Vec::new();
@@ -175,16 +219,21 @@ pub(crate) async fn deliver(
         entries.push(row);
     }
     let batches = batch(ready);
+    let started = Date::now().as_millis();
+    let mut outcomes: Vec<(Classification, u32)> = Vec::with_capacity(batches.len());
     let answers = join_all(batches.iter().map(|b| tiktok::send(&b.request, settings.timeout_ms))).await;
-    for (b, answer) in batches.iter().zip(answers) {
-        let c = classify(answer.status, &answer.body);
+    for answer in answers {
+        outcomes.push((classify(answer.status, &answer.body), 1));
+    }
+    retry_inline(&batches, &mut outcomes, settings, started).await;
+    for (b, (c, attempts)) in batches.iter().zip(&outcomes) {
         let destination = b.tags.first().and_then(|(_, j)| config.destinations.get(*j)).map_or("", |d| d.id.as_str());
         let level = if c.verdict == Verdict::Ok { LogLevel::Info } else { LogLevel::Warn };
         if level >= settings.log_level {
             let fields = [
                 ("destination", destination.into()),
                 ("events", b.tags.len().into()),
-                ("status", answer.status.into()),
+                ("attempts", (*attempts).into()),
                 ("verdict", serde_json::to_value(c.verdict).unwrap_or(Value::Null)),
                 ("reason", c.reason.into()),
                 ("code", c.code.into()),
@@ -202,6 +251,7 @@ pub(crate) async fn deliver(
                     m.insert("reason".into(), c.reason.into());
                     m.insert("retryable".into(), (c.verdict == Verdict::Retry).into());
                 }
+                m.insert("attempts".into(), (*attempts).into());
                 m.insert("tiktok".into(), tiktok.clone());
             }
         }

@@ -131,8 +131,13 @@ fn check(event: &Value) {
     assert!(!a.contains("\"tok\""));
 }
 
+/// Cases per property: 512 in CI; `FUZZ_CASES=1000000` for the full run (scripts/fuzz.sh).
+fn cases() -> u32 {
+    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_json_events_never_panic(event in any_json()) {

@@ -23,6 +23,7 @@ const KEYS: &[&str] = &[
     "custom_event_properties",
     "custom_user_properties",
     "send_unmapped_events",
+    "derive_event_id",
     "event_names",
 ];
 const ENVIRONMENTS: &[&str] = &["production", "staging", "development"];
@@ -41,6 +42,8 @@ pub struct EventsApi {
     pub lowercase_user_id: bool,
     /// Send events that no table maps, under their CA name (custom TikTok events).
     pub send_unmapped_events: bool,
+    /// Give events without `id` a stable id derived from their content (TikTok dedup).
+    pub derive_event_id: bool,
     pub event_names: EventNames,
     slots: Vec<Option<ResolvedSlot>>,
     /// The array the item slots iterate over (`items` by default).
@@ -138,6 +141,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
         lowercase_user_id: !s.bool("do_not_lowercase_user_id", false),
         send_unmapped_events: s.bool("send_unmapped_events", false),
+        derive_event_id: s.bool("derive_event_id", true),
         custom_event_properties: custom(s, "custom_event_properties", PROPERTY_FIELDS),
         custom_user_properties: custom(s, "custom_user_properties", USER_FIELDS),
         pixel_id,

@@ -5,7 +5,7 @@ use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::template::Template;
 
-const KEYS: &[&str] = &["event_set_id", "mapping", "api"];
+const KEYS: &[&str] = &["event_set_id", "mapping", "api", "derive_event_id"];
 /// The TikTok event types the seed allows for offline events.
 pub const OFFLINE_EVENTS: &[&str] = &["CompletePayment", "Contact", "Subscribe", "SubmitForm"];
 const APIS: &[&str] = &["events_api", "offline_track"];
@@ -18,6 +18,8 @@ pub struct OfflineEvents {
     /// CA event name -> one of `OFFLINE_EVENTS`.
     pub mapping: Vec<(String, &'static str)>,
     pub api: OfflineApi,
+    /// Give events without `id` a stable id derived from their content (TikTok dedup).
+    pub derive_event_id: bool,
 }
 
 /// Which wire shape to send.
@@ -54,5 +56,6 @@ pub(super) fn parse(s: &mut Section<'_>) -> Option<OfflineEvents> {
             OfflineApi::EventsApi
         }
     };
-    Some(OfflineEvents { event_set_id: event_set_id?, mapping, api })
+    let derive_event_id = s.bool("derive_event_id", true);
+    Some(OfflineEvents { event_set_id: event_set_id?, mapping, api, derive_event_id })
 }

@@ -75,7 +75,9 @@ pub fn map<'a>(
     let data = TrackEvent {
         event: tiktok_event,
         event_time: event_time(d, ctx, r),
-        event_id: scalar_string(d, Slot::EventId, r),
+        // Rule 5, with a stable id when `id` is absent (unless the slot is turned off).
+        event_id: scalar_string(d, Slot::EventId, r)
+            .or_else(|| (d.derive_event_id && d.path(Slot::EventId).is_some()).then(|| super::content_id(event))),
         limited_data_use: d.path(Slot::LimitedDataUse).and_then(|p| r.boolean_at(p)),
         user: user(d, event, ctx, r),
         page: Page { url: scalar_string(d, Slot::PageUrl, r), referrer: scalar_string(d, Slot::PageReferrer, r) },

@@ -108,6 +108,14 @@ fn event_name(event: &Value) -> Result<&str, Error> {
     }
 }
 
+/// The `event_id` of an event without `id`: `ca_` + the first 32 hex chars of the
+/// SHA-256 of its canonical JSON (keys sorted, no spaces). The same event always gets
+/// the same id, so retries and redeliveries are deduplicated by TikTok.
+fn content_id(event: &Value) -> Text<'static> {
+    let digest = crate::hashing::sha256_hex(event.to_string().as_bytes());
+    Text::Owned(format!("ca_{}", digest.chars().take(32).collect::<String>()))
+}
+
 /// Cookie `name`: the event's `context.device.cookie` first, then the request's Cookie header.
 fn cookie<'a>(event: &'a Value, ctx: &RequestContext, name: &str) -> Option<Text<'a>> {
     let from_event = match path::get(event, "context.device.cookie") {

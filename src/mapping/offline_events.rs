@@ -51,7 +51,8 @@ pub fn map<'a>(
     let (found, at) = r.fixed("context.event_timestamp");
     let ms = r.time_ms(found, at, ctx);
     // Rules 3, 6-8, 10.
-    let event_id = text(r, "id");
+    let order_id = text(r, "id");
+    let event_id = order_id.clone().or_else(|| d.derive_event_id.then(|| super::content_id(event)));
     let contents = contents(r);
     let (shop_id, currency) = (text(r, "shop_id"), text(r, "currency"));
     let (found, at) = r.fixed("value");
@@ -71,7 +72,7 @@ pub fn map<'a>(
                 user: User { email, phone, ..User::default() },
                 page: Default::default(),
                 app: Default::default(),
-                properties: Properties { contents, order_id: event_id, shop_id, currency, value, ..Default::default() },
+                properties: Properties { contents, order_id, shop_id, currency, value, ..Default::default() },
             }],
         }),
         OfflineApi::OfflineTrack => Body::OfflineTrack(OfflineTrackBody {
@@ -83,7 +84,7 @@ pub fn map<'a>(
                 user: OfflineUser { emails: email.into_iter().collect(), phone_numbers: phone.into_iter().collect() },
             },
             properties: OfflineProperties {
-                order_id: event_id,
+                order_id,
                 shop_id,
                 contents,
                 currency,

@@ -3,6 +3,7 @@
 
 use crate::config::{self, LogLevel, Settings};
 use crate::http::{self, error, error_for};
+use crate::stats::{self, Tally};
 use crate::{proxy, tiktok};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
@@ -29,7 +30,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         "" => Some(path),
         prefix => path.strip_prefix(prefix),
     }
-    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview"));
+    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats"));
     let Some(api) = api else {
         return match proxy::target(&settings, &url) {
             Some(target) => proxy::forward(req, settings, &target, ctx).await,
@@ -47,6 +48,11 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
     match api {
         "/healthz" => match method {
             Method::Get | Method::Head => healthz(&settings),
+            _ => error(405, "method_not_allowed", "use GET", ""),
+        },
+        "/v1/stats" => match method {
+            Method::Get if authorized(&req, &settings)? => http::json(200, &stats::snapshot(), None),
+            Method::Get => error(401, "unauthorized", "send Authorization: Bearer <INGEST_TOKEN>", ""),
             _ => error(405, "method_not_allowed", "use GET", ""),
         },
         _ => match (method, origin.as_deref()) {
@@ -80,14 +86,12 @@ async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, pre
         }
     };
     // Browsers from ALLOWED_ORIGINS call without a token; everyone else needs INGEST_TOKEN.
-    if origin.is_none() {
-        let given = req.headers().get("Authorization")?.unwrap_or_default();
-        let given = given.strip_prefix("Bearer ").unwrap_or("").trim();
-        match &settings.ingest_token {
-            Some(t) if http::constant_time_eq(given.as_bytes(), t.as_bytes()) => {}
-            Some(_) => return error(401, "unauthorized", "send Authorization: Bearer <INGEST_TOKEN>", ""),
-            None => return error(401, "unauthorized", "INGEST_TOKEN is not set: only ALLOWED_ORIGINS may call", ""),
-        }
+    if origin.is_none() && !authorized(&req, settings)? {
+        let message = match settings.ingest_token {
+            Some(_) => "send Authorization: Bearer <INGEST_TOKEN>",
+            None => "INGEST_TOKEN is not set: only ALLOWED_ORIGINS may call",
+        };
+        return error(401, "unauthorized", message, "");
     }
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default().to_ascii_lowercase();
     if !content_type.starts_with("application/json") {
@@ -132,6 +136,13 @@ async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, pre
         deliver(config, planned, is_array, settings).await
     };
     http::json(if preview { 200 } else { 202 }, &json!({"results": results}), origin)
+}
+
+/// `Authorization: Bearer <INGEST_TOKEN>`, compared in constant time; false when unset.
+fn authorized(req: &Request, settings: &Settings) -> Result<bool> {
+    let given = req.headers().get("Authorization")?.unwrap_or_default();
+    let given = given.strip_prefix("Bearer ").unwrap_or("").trim();
+    Ok(settings.ingest_token.as_ref().is_some_and(|t| http::constant_time_eq(given.as_bytes(), t.as_bytes())))
 }
 
 fn too_large(settings: &Settings, origin: Option<&str>) -> Result<Response> {
@@ -212,7 +223,14 @@ pub(crate) async fn deliver(
                     }
                     entry
                 }
-                _ => serde_json::to_value(&r).unwrap_or(Value::Null),
+                Outcome::Skipped { .. } => {
+                    stats::record(&r.destination, Tally::Skipped);
+                    serde_json::to_value(&r).unwrap_or(Value::Null)
+                }
+                Outcome::Error { .. } => {
+                    stats::record(&r.destination, Tally::Error);
+                    serde_json::to_value(&r).unwrap_or(Value::Null)
+                }
             };
             row.push(v);
         }
@@ -243,6 +261,13 @@ pub(crate) async fn deliver(
         }
         let tiktok = json!({"code": c.code, "message": c.message, "request_id": c.request_id});
         for (i, j) in &b.tags {
+            let retries = attempts - 1;
+            let retryable = c.verdict == Verdict::Retry;
+            let tally =
+                if c.verdict == Verdict::Ok { Tally::Sent { retries } } else { Tally::Failed { retryable, retries } };
+            if let Some(d) = config.destinations.get(*j) {
+                stats::record(&d.id, tally);
+            }
             if let Some(Value::Object(m)) = entries.get_mut(*i).and_then(|row| row.get_mut(*j)) {
                 if c.verdict == Verdict::Ok {
                     m.insert("status".into(), "sent".into());

@@ -5,6 +5,7 @@ mod config;
 mod handlers;
 mod http;
 mod proxy;
+mod stats;
 mod tiktok;
 
 use worker::{event, Context, Env, Request, Response, Result};

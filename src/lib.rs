@@ -6,12 +6,15 @@
 //!
 //! ```
 //! use tiktok_edge::{plan, Config, RequestContext, Secrets};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::from_json(r#"{"destinations": [
-//!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#).unwrap();
+//!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#)?;
 //! let event = serde_json::json!({"event_name": "purchase", "id": "O_1", "value": 10});
 //! let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
 //! let results = plan(&config, &event, &RequestContext::at(1_765_290_725_123), &secrets);
-//! assert_eq!(serde_json::to_value(&results[0]).unwrap()["event"], "CompletePayment");
+//! assert_eq!(serde_json::to_value(&results)?[0]["event"], "CompletePayment");
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod batch;

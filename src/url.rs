@@ -34,6 +34,41 @@ fn hex(b: &u8) -> Option<u8> {
     (*b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
+/// The parts of an absolute URL the Worker needs, without a URL parser (whose IDNA
+/// tables would double the Worker's size).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts<'u> {
+    /// `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub origin: &'u str,
+    /// Host without port or user info, lowercased by the caller if needed.
+    pub host: &'u str,
+    /// Path and query (`/` when empty), without the fragment.
+    pub path_and_query: &'u str,
+    /// Path alone.
+    pub path: &'u str,
+}
+
+/// Splits `scheme://authority/path?query#fragment`. None when there is no `://`.
+pub fn parts(url: &str) -> Option<Parts<'_>> {
+    let scheme_end = url.find("://")?;
+    let after = url.get(scheme_end + 3..)?;
+    let authority_len = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let origin = url.get(..scheme_end + 3 + authority_len)?;
+    let authority = after.get(..authority_len)?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or(host_port, |(h, _)| h),
+        None => host_port.split_once(':').map_or(host_port, |(h, _)| h),
+    };
+    let rest = after.get(authority_len..)?;
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let path_and_query = if rest.is_empty() || rest.starts_with('?') { "/" } else { rest };
+    let path = path_and_query.split_once('?').map_or(path_and_query, |(p, _)| p);
+    // "https://h?x=1" has an empty path: keep its query after the implied "/".
+    let path_and_query = if rest.starts_with('?') { rest } else { path_and_query };
+    Some(Parts { origin, host, path_and_query, path })
+}
+
 /// The first value of query parameter `name` in `url`, decoded. Empty values count as absent.
 pub fn query_param<'u>(url: &'u str, name: &str) -> Option<Cow<'u, str>> {
     let query = url.split_once('?')?.1;
@@ -63,6 +98,25 @@ mod tests {
         assert_eq!(percent_decode("a+b", false), "a+b");
         assert_eq!(percent_decode("%C3%A9", false), "é");
         assert_eq!(percent_decode("%FF", false), "\u{FFFD}");
+    }
+
+    #[test]
+    fn splits_urls() {
+        let p = parts("https://user@shop.example:8443/a/b?x=1#frag").unwrap();
+        assert_eq!(
+            p,
+            Parts {
+                origin: "https://user@shop.example:8443",
+                host: "shop.example",
+                path_and_query: "/a/b?x=1",
+                path: "/a/b"
+            }
+        );
+        let p = parts("http://[::1]:8787").unwrap();
+        assert_eq!((p.host, p.path_and_query, p.path), ("::1", "/", "/"));
+        let p = parts("https://shop.example?x=1").unwrap();
+        assert_eq!((p.origin, p.path_and_query, p.path), ("https://shop.example", "?x=1", "/"));
+        assert_eq!(parts("not a url"), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::{proxy, tiktok};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use std::time::Duration;
-use tiktok_edge::site::ProxyMode;
+use tiktok_edge::site::{self, ProxyMode};
 use tiktok_edge::{
     batch, classify, plan, Batch, Classification, Config, DestinationResult, HttpRequest, Outcome, RequestContext,
     Verdict,
@@ -23,8 +23,11 @@ const INLINE_BACKOFF_MS: u64 = 250;
 
 pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let settings = config::load(env);
-    let url = req.url()?;
-    let path = url.path();
+    let full = req.inner().url();
+    let Some(url) = tiktok_edge::url::parts(&full) else {
+        return error(400, "bad_request", "the request URL is not absolute", "");
+    };
+    let path = url.path;
     // The event API lives under API_PREFIX; everything else is site traffic (proxy mode).
     let api = match settings.api_prefix.as_str() {
         "" => Some(path),
@@ -32,19 +35,19 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
     }
     .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats"));
     let Some(api) = api else {
-        return match proxy::target(&settings, &url) {
+        return match site::proxy_target(&settings.proxy, &full, url.host, url.path_and_query) {
             Some(target) => proxy::forward(req, settings, &target, ctx).await,
             None => error(404, "not_found", "no such route", ""),
         };
     };
     let method = req.method();
     // In proxy mode the site's own pages are first-party callers, like ALLOWED_ORIGINS.
-    let own = (settings.proxy != ProxyMode::Off).then(|| url.origin().ascii_serialization());
+    let own = (settings.proxy != ProxyMode::Off).then_some(url.origin);
     let origin = req
         .headers()
         .get("Origin")?
         .map(|o| o.trim_end_matches('/').to_owned())
-        .filter(|o| settings.allowed_origins.iter().any(|a| a == o) || own.as_deref() == Some(o.as_str()));
+        .filter(|o| settings.allowed_origins.iter().any(|a| a == o) || own == Some(o.as_str()));
     match api {
         "/healthz" => match method {
             Method::Get | Method::Head => healthz(&settings),

@@ -8,18 +8,12 @@ use crate::handlers;
 use std::rc::Rc;
 use tiktok_edge::site::{self, Navigation};
 use tiktok_edge::{plan, RequestContext};
-use worker::{Context, Date, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Result, Url};
-
-/// Where a site request goes (the core decides); None when proxy mode is off.
-pub fn target(settings: &Settings, url: &Url) -> Option<String> {
-    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    site::proxy_target(&settings.proxy, url.as_str(), url.host_str().unwrap_or(""), &format!("{}{query}", url.path()))
-}
+use worker::{Context, Date, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Result};
 
 pub async fn forward(req: Request, settings: Rc<Settings>, target: &str, ctx: &Context) -> Result<Response> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let (cookie, user_agent) = (header("Cookie"), header("User-Agent"));
-    let request_url = req.url()?.to_string();
+    let request_url = req.inner().url();
     let navigation = site::is_navigation(
         req.method().as_ref(),
         header("Sec-Fetch-Mode").as_deref(),

@@ -47,10 +47,6 @@ impl Path {
         &self.text
     }
 
-    pub fn segments(&self) -> &[String] {
-        &self.segments
-    }
-
     /// Splits `items.X.product.price` at its `X` segment into (`items`, `product.price`).
     /// Returns None when there is no `X` segment or nothing after it.
     pub fn split_item(&self) -> Option<(Path, Path)> {

@@ -39,12 +39,3 @@ pub enum SkipReason {
     NoUserIdentifier,
 }
 
-impl SkipReason {
-    pub fn code(self) -> &'static str {
-        match self {
-            SkipReason::UnmappedEvent => "unmapped_event",
-            SkipReason::NoConsent => "no_consent",
-            SkipReason::NoUserIdentifier => "no_user_identifier",
-        }
-    }
-}

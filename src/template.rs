@@ -48,11 +48,6 @@ impl Template {
         Ok(Template { parts })
     }
 
-    /// True when the template has no placeholder (the same for every event).
-    pub fn is_literal(&self) -> bool {
-        self.parts.iter().all(|p| matches!(p, Part::Text(_)))
-    }
-
     /// The path of the first placeholder, used in error messages.
     pub fn first_path(&self) -> Option<&str> {
         self.parts.iter().find_map(|p| match p {
@@ -87,12 +82,8 @@ impl Template {
         }
     }
 
-    /// Resolves to a string: strings as they are, numbers as JSON text. Empty -> None.
-    pub fn render_string(&self, event: &Value) -> Option<String> {
-        self.render_text(event).map(Cow::into_owned)
-    }
-
-    /// Like `render_string`, borrowing from the template or the event when it can.
+    /// Resolves to text: strings as they are (trimmed), numbers and booleans as JSON
+    /// text, borrowing from the template or the event when it can. Empty -> None.
     pub fn render_text<'a>(&'a self, event: &'a Value) -> Option<Cow<'a, str>> {
         let s = match self.render(event)? {
             Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.trim()),

@@ -56,7 +56,7 @@ fn plan_one<'a>(
     r: &mut Reader<'a, 'a>,
 ) -> Result<Outcome<'a>, Error> {
     if let Some(category) = &d.consent_category {
-        let granted = category.render_string(event).is_some_and(|c| has_consent(event, &c));
+        let granted = category.render_text(event).is_some_and(|c| has_consent(event, &c));
         if !granted {
             return Ok(Outcome::Skipped { reason: SkipReason::NoConsent });
         }

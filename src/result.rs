@@ -38,4 +38,3 @@ pub enum SkipReason {
     /// An offline event with neither email nor phone: TikTok could not match it.
     NoUserIdentifier,
 }
-

@@ -104,48 +104,22 @@ pub const SLOTS: &[SlotDef] = &[
     row(Slot::ItemList, "item_list", Some("items.length")),
 ];
 
-/// Config keys of `smart_mapping`, for "unknown key" messages.
-pub const SLOT_KEYS: &[&str] = &[
-    "event_source",
-    "experience_type",
-    "device_platform",
-    "event_timestamp",
-    "event_id",
-    "click_id",
-    "user_id",
-    "cookie_id",
-    "page_url",
-    "page_referrer",
-    "device_idfa",
-    "device_idfv",
-    "device_attr_status",
-    "device_gaid",
-    "app_id",
-    "app_name",
-    "app_version",
-    "user_email",
-    "user_phone",
-    "device_ip",
-    "device_user_agent",
-    "device_language",
-    "limited_data_use",
-    "item_content_type",
-    "item_id",
-    "item_price",
-    "item_quantity",
-    "item_name",
-    "item_category",
-    "item_brand",
-    "search_term",
-    "transaction_id",
-    "shop_identifier",
-    "transaction_status",
-    "content_type",
-    "currency",
-    "description",
-    "transaction_value",
-    "item_list",
-];
+/// Config keys of `smart_mapping` (for "unknown key" messages), derived from `SLOTS`.
+pub const SLOT_KEYS: &[&str] = &slot_keys();
+
+const fn slot_keys() -> [&'static str; SLOTS.len()] {
+    let mut keys = [""; SLOTS.len()];
+    let mut i = 0;
+    while i < SLOTS.len() {
+        // In bounds: both arrays have SLOTS.len() elements (a const fn cannot use iterators).
+        #[allow(clippy::indexing_slicing)]
+        {
+            keys[i] = SLOTS[i].key;
+        }
+        i += 1;
+    }
+    keys
+}
 
 impl Slot {
     /// True for slots read once per element of the items array.
@@ -174,5 +148,6 @@ mod tests {
             assert_eq!(SLOT_KEYS[i], def.key);
         }
         assert_eq!(SLOTS.len(), SLOT_KEYS.len());
+        assert_eq!(SLOTS.len(), 39, "every slot of the field table, plus experience_type and device_platform");
     }
 }

@@ -1,74 +1,44 @@
 //! Runs one side of the benchmark N times, for instruction counting under
 //! `valgrind --tool=callgrind` (deterministic, unlike wall-clock time on a
-//! shared machine): `instructions floor|plan N`.
+//! shared machine): `instructions floor|plan|empty N`, or `instructions interleaved ROUNDS`
+//! for wall-clock medians of alternating rounds in one process.
 
 use serde_json::Value;
 use std::hint::black_box;
-use tiktok_edge::hashing::sha256_hex;
-use tiktok_edge::{plan, Config, Outcome, RequestContext, Secrets};
-use tiktok_edge_bench::{CONFIG, PURCHASE};
+use tiktok_edge::{plan, Body, Outcome};
+use tiktok_edge_bench::{floor_once, Setup, PURCHASE};
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).map(String::as_str).unwrap_or("plan");
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let config = Config::from_json(CONFIG).map_err(|e| e.to_string())?;
-    let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
-    let ctx = RequestContext::at(1_767_225_600_000);
+    let setup = Setup::new()?;
     let event: Value = serde_json::from_str(PURCHASE).map_err(|e| e.to_string())?;
-    let output = match plan(&config, &event, &ctx, &secrets).first().map(|r| &r.outcome) {
+    let output = match plan(&setup.config, &event, &setup.ctx, &setup.secrets).first().map(|r| &r.outcome) {
         Some(Outcome::Ready { request, .. }) => request.body.clone(),
         _ => return Err("the benchmark event must plan to a request".into()),
     };
-    if mode == "interleaved" {
-        return interleaved(n, &config, &ctx, &secrets, &output);
+    match mode {
+        "interleaved" => interleaved(n, &setup, &output),
+        "floor" => (0..n).try_for_each(|_| floor_once(black_box(PURCHASE), &output).map(|r| drop(black_box(r)))),
+        "empty" => Ok(()),
+        _ => (0..n).try_for_each(|_| setup.plan_once(black_box(PURCHASE)).map(|r| drop(black_box(r)))),
     }
-    for _ in 0..n {
-        match mode {
-            "floor" => floor_once(&output)?,
-            "empty" => {}
-            _ => plan_once(&config, &ctx, &secrets)?,
-        }
-    }
-    Ok(())
-}
-
-fn floor_once(output: &tiktok_edge::Body) -> Result<(), String> {
-    let ev: Value = serde_json::from_str(black_box(PURCHASE)).map_err(|e| e.to_string())?;
-    let body = serde_json::to_string(output).map_err(|e| e.to_string())?;
-    let h = [sha256_hex(b"john.doe@example.com"), sha256_hex(b"+33612345678"), sha256_hex(b"845454")];
-    black_box((ev, body, h));
-    Ok(())
-}
-
-fn plan_once(config: &Config, ctx: &RequestContext, secrets: &Secrets) -> Result<(), String> {
-    let ev: Value = serde_json::from_str(black_box(PURCHASE)).map_err(|e| e.to_string())?;
-    let results = plan(config, &ev, ctx, secrets);
-    if let Some(Outcome::Ready { request, .. }) = results.first().map(|r| &r.outcome) {
-        black_box(request.body.to_json());
-    }
-    Ok(())
 }
 
 /// Alternates rounds of each side so machine noise hits both alike; prints medians.
-fn interleaved(
-    rounds: usize,
-    config: &Config,
-    ctx: &RequestContext,
-    secrets: &Secrets,
-    output: &tiktok_edge::Body,
-) -> Result<(), String> {
+fn interleaved(rounds: usize, setup: &Setup, output: &Body<'_>) -> Result<(), String> {
     const PER_ROUND: u32 = 2000;
     let (mut floor, mut ours) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         let t = std::time::Instant::now();
         for _ in 0..PER_ROUND {
-            floor_once(output)?;
+            black_box(floor_once(black_box(PURCHASE), output)?);
         }
         floor.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(PER_ROUND));
         let t = std::time::Instant::now();
         for _ in 0..PER_ROUND {
-            plan_once(config, ctx, secrets)?;
+            black_box(setup.plan_once(black_box(PURCHASE))?);
         }
         ours.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(PER_ROUND));
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, idempotently (under a second when all is there;
-# about 6 min on a fresh machine, mostly compiling wasm-bindgen-cli and worker-build).
+# minutes on a fresh machine, mostly compiling wasm-bindgen-cli and worker-build).
 # Only package registries are used: crates.io and npm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

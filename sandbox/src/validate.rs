@@ -1,5 +1,9 @@
 //! TikTok's checks of a request body (spec tiktok-api.md 2.11, 3.2, 4.4), with
 //! TikTok's codes and message style. The first problem found is reported.
+//!
+//! The allowed-value lists here (att_status, channels, offline events, currencies) are
+//! written from TikTok's side on purpose, not imported from the core: the sandbox is the
+//! test oracle, and a wrong list in the core must show up as a rejected request.
 
 use serde_json::Value;
 

@@ -44,5 +44,5 @@ pub use limits::{MAX_ARRAY_LEN, MAX_DEPTH, MAX_NODES, MAX_STRING_BYTES};
 pub use mapping::plan;
 pub use request::{Body, Headers, HttpRequest, DEFAULT_API_BASE};
 pub use response::{classify, Classification, Verdict};
-pub use result::{DestinationResult, Outcome, SkipReason};
+pub use result::{results_list, DestinationResult, Outcome, SkipReason};
 pub use secrets::{Secret, Secrets, REDACTED};

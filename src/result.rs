@@ -4,6 +4,7 @@
 use crate::error::{Error, Warning};
 use crate::request::HttpRequest;
 use serde::Serialize;
+use serde_json::Value;
 use std::borrow::Cow;
 
 /// What happened to one event for one destination.
@@ -37,4 +38,19 @@ pub enum SkipReason {
     NoConsent,
     /// An offline event with neither email nor phone: TikTok could not match it.
     NoUserIdentifier,
+}
+
+/// The `results` list of the shared format: entries per input event, flattened in
+/// order; when the input was an array, each entry gets the `index` of its event.
+pub fn results_list(rows: Vec<Vec<Value>>, input_was_array: bool) -> Vec<Value> {
+    let mut out = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for (i, row) in rows.into_iter().enumerate() {
+        for mut entry in row {
+            if let (true, Value::Object(m)) = (input_was_array, &mut entry) {
+                m.insert("index".into(), Value::from(i));
+            }
+            out.push(entry);
+        }
+    }
+    out
 }

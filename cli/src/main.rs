@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tiktok_edge::{plan, Config, RequestContext, Secrets};
+use tiktok_edge::{plan, results_list, Config, RequestContext, Secrets};
 
 const USAGE: &str = "usage:
   tiktok-edge validate --config FILE
@@ -68,31 +68,24 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
                     secrets.insert(d.token_secret.clone(), v);
                 }
             }
-            let results: Vec<Value> = match &input {
-                Value::Array(events) => events
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, ev)| with_index(plan(&config, ev, &ctx, &secrets), Some(i)))
-                    .collect(),
-                ev => with_index(plan(&config, ev, &ctx, &secrets), None),
+            let events: Vec<&Value> = match &input {
+                Value::Array(events) => events.iter().collect(),
+                ev => vec![ev],
             };
+            let rows = events
+                .into_iter()
+                .map(|ev| {
+                    plan(&config, ev, &ctx, &secrets)
+                        .iter()
+                        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+                        .collect()
+                })
+                .collect();
+            let results = results_list(rows, input.is_array());
             Ok((pretty(&json!({"results": results})), 0))
         }
         other => Err(format!("unknown command `{other}`")),
     }
-}
-
-fn with_index(results: Vec<tiktok_edge::DestinationResult>, index: Option<usize>) -> Vec<Value> {
-    results
-        .into_iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(&r).unwrap_or(Value::Null);
-            if let (Some(i), Value::Object(m)) = (index, &mut v) {
-                m.insert("index".into(), json!(i));
-            }
-            v
-        })
-        .collect()
 }
 
 struct Flags(Vec<(String, String)>);

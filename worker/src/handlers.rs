@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tiktok_edge::site::{self, ProxyMode};
 use tiktok_edge::{
-    batch, classify, plan, Batch, Classification, Config, DestinationResult, HttpRequest, Outcome, RequestContext,
-    Verdict,
+    batch, classify, plan, results_list, Batch, Classification, Config, DestinationResult, HttpRequest, Outcome,
+    RequestContext, Verdict,
 };
 use worker::{Context, Date, Delay, Env, Method, Request, Response, Result};
 
@@ -134,7 +134,7 @@ async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, pre
     let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, secrets)).collect();
     let results = if preview {
         let rows = planned.iter().map(|rs| rs.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect());
-        with_index(rows.collect(), is_array)
+        results_list(rows.collect(), is_array)
     } else {
         deliver(config, planned, is_array, settings).await
     };
@@ -188,20 +188,6 @@ async fn retry_inline(
             }
         }
     }
-}
-
-/// Flattens per-event entries into the response list (with `index` for arrays).
-fn with_index(rows: Vec<Vec<Value>>, is_array: bool) -> Vec<Value> {
-    let mut out = Vec::new();
-    for (i, row) in rows.into_iter().enumerate() {
-        for mut v in row {
-            if let (true, Value::Object(m)) = (is_array, &mut v) {
-                m.insert("index".into(), json!(i));
-            }
-            out.push(v);
-        }
-    }
-    out
 }
 
 /// Sends every ready request (batched per TikTok's rules) and reports each event
@@ -284,5 +270,5 @@ pub(crate) async fn deliver(
             }
         }
     }
-    with_index(entries, is_array)
+    results_list(entries, is_array)
 }

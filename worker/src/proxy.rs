@@ -34,19 +34,20 @@ pub async fn forward(req: Request, settings: Rc<Settings>, target: &str, ctx: &C
         && site::is_html_page(response.status_code(), content_type.as_deref())
         && !site::is_bot(user_agent.as_deref())
     {
+        let now_ms = Date::now().as_millis() as i64;
         let event = site::page_view(&Navigation {
             url: &request_url,
             referrer: header("Referer").as_deref(),
             ip: header("CF-Connecting-IP").as_deref(),
             user_agent: user_agent.as_deref(),
             cookie: cookie.as_deref(),
-            now_ms: Date::now().as_millis() as i64,
+            now_ms,
         });
         let settings = settings.clone();
         // After the response: the visitor never waits for TikTok.
         ctx.wait_until(async move {
             if let Ok(config) = &settings.config {
-                let planned = vec![plan(config, &event, &RequestContext::at(0), &settings.secrets)];
+                let planned = vec![plan(config, &event, &RequestContext::at(now_ms), &settings.secrets)];
                 handlers::deliver(config, planned, false, &settings).await;
             }
         });

@@ -23,12 +23,11 @@ pub fn get<'h>(header: &'h str, name: &str) -> Option<Cow<'h, str>> {
 /// (for the npm `parseCookies`). Empty values are left out.
 pub fn parse(header: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for (name, raw) in pairs(header) {
-        if seen.contains(&name) {
+        if !seen.insert(name) {
             continue;
         }
-        seen.push(name);
         if let Some(value) = decode(raw) {
             out.push((name.to_owned(), value.into_owned()));
         }

@@ -28,6 +28,8 @@ pub enum Error {
     InvalidField { path: String, message: String },
     /// The secret a destination names is not in the secrets map.
     MissingSecret { name: String },
+    /// An argument of a library call (npm package) is of the wrong kind.
+    InvalidArgument { path: String, message: String },
 }
 
 impl Error {
@@ -42,6 +44,7 @@ impl Error {
             Error::MissingField { .. } => "missing_field",
             Error::InvalidField { .. } => "invalid_field",
             Error::MissingSecret { .. } => "missing_secret",
+            Error::InvalidArgument { .. } => "invalid_argument",
         }
     }
 
@@ -54,7 +57,8 @@ impl Error {
             | Error::InvalidSetting { path, .. }
             | Error::InvalidEvent { path, .. }
             | Error::MissingField { path, .. }
-            | Error::InvalidField { path, .. } => path,
+            | Error::InvalidField { path, .. }
+            | Error::InvalidArgument { path, .. } => path,
             Error::MissingSecret { name } => name,
         }
     }
@@ -72,7 +76,8 @@ impl Error {
             | Error::InvalidSetting { message, .. }
             | Error::InvalidEvent { message, .. }
             | Error::MissingField { message, .. }
-            | Error::InvalidField { message, .. } => message.clone(),
+            | Error::InvalidField { message, .. }
+            | Error::InvalidArgument { message, .. } => message.clone(),
             Error::MissingSecret { name } => format!("secret {name} is not set"),
         }
     }
@@ -80,7 +85,10 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path(), self.message())
+        match self.path() {
+            "" => f.write_str(&self.message()),
+            path => write!(f, "{path}: {}", self.message()),
+        }
     }
 }
 

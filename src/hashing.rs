@@ -23,6 +23,25 @@ pub enum Kind {
     ZipCode,
 }
 
+impl Kind {
+    /// The names the npm `hashIdentifier` takes.
+    pub const NAMES: &'static [&'static str] =
+        &["email", "phone", "external_id", "external_id_case_sensitive", "first_name", "last_name", "zip_code"];
+
+    /// The kind called `name` (one of [`Kind::NAMES`]).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Some(match name {
+            "email" => Kind::Email,
+            "phone" => Kind::Phone,
+            "external_id" => Kind::ExternalId { lowercase: true },
+            "external_id_case_sensitive" => Kind::ExternalId { lowercase: false },
+            "first_name" | "last_name" => Kind::Name,
+            "zip_code" => Kind::ZipCode,
+            _ => return None,
+        })
+    }
+}
+
 /// Why a value produced nothing to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejected {

@@ -23,6 +23,8 @@ mod context;
 pub mod cookies;
 mod error;
 pub mod hashing;
+#[cfg(feature = "js")]
+mod js;
 mod limits;
 pub mod mapping;
 pub mod path;
@@ -36,7 +38,7 @@ pub mod template;
 pub mod time;
 pub mod url;
 
-pub use batch::{batch, Batch, MAX_EVENTS_PER_REQUEST};
+pub use batch::{batch, batch_json, Batch, Mergeable, MAX_EVENTS_PER_REQUEST};
 pub use config::Config;
 pub use context::RequestContext;
 pub use error::{ConfigErrors, Error, Warning};
@@ -44,5 +46,5 @@ pub use limits::{MAX_ARRAY_LEN, MAX_DEPTH, MAX_NODES, MAX_STRING_BYTES};
 pub use mapping::plan;
 pub use request::{Body, Headers, HttpRequest, DEFAULT_API_BASE};
 pub use response::{classify, Classification, Verdict};
-pub use result::{results_list, DestinationResult, Outcome, SkipReason};
+pub use result::{results_for, results_list, DestinationResult, Outcome, SkipReason, Tokens};
 pub use secrets::{Secret, Secrets, REDACTED};

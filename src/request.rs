@@ -4,7 +4,8 @@ use crate::payload::offline_track::OfflineTrackBody;
 use crate::payload::order_sync::OrderSyncBody;
 use crate::payload::TrackBody;
 use crate::secrets::Secret;
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 /// Default TikTok Business API base URL.
 pub const DEFAULT_API_BASE: &str = "https://business-api.tiktok.com";
@@ -18,18 +19,30 @@ pub struct HttpRequest<'a> {
     pub body: Body<'a>,
 }
 
-/// The headers TikTok needs, in a fixed order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The headers TikTok needs, in a fixed order. The token serializes as `<redacted>`
+/// unless `reveal` was set by the caller that sends the request itself.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Headers {
-    #[serde(rename = "Access-Token")]
     pub access_token: Secret,
-    #[serde(rename = "Content-Type")]
     pub content_type: &'static str,
+    pub reveal: bool,
+}
+
+impl Serialize for Headers {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Headers", 2)?;
+        match self.reveal {
+            true => st.serialize_field("Access-Token", self.access_token.expose())?,
+            false => st.serialize_field("Access-Token", &self.access_token)?,
+        }
+        st.serialize_field("Content-Type", self.content_type)?;
+        st.end()
+    }
 }
 
 impl Headers {
     pub fn json(access_token: Secret) -> Self {
-        Headers { access_token, content_type: "application/json" }
+        Headers { access_token, content_type: "application/json", reveal: false }
     }
 
     /// Header pairs with the real token, for the sender only.

@@ -1,8 +1,12 @@
 //! The result format shared by the CLI, the npm package and `/v1/preview`:
 //! one entry per configured destination, in config order.
 
+use crate::config::Config;
+use crate::context::RequestContext;
 use crate::error::{Error, Warning};
+use crate::mapping::plan;
 use crate::request::HttpRequest;
+use crate::secrets::Secrets;
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -11,6 +15,9 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DestinationResult<'a> {
     pub destination: Cow<'a, str>,
+    /// The event's position when the input was an array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
     #[serde(flatten)]
     pub outcome: Outcome<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -38,6 +45,41 @@ pub enum SkipReason {
     NoConsent,
     /// An offline event with neither email nor phone: TikTok could not match it.
     NoUserIdentifier,
+}
+
+/// How access tokens appear in serialized results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tokens {
+    /// `<redacted>`: safe to print, log and store.
+    Redacted,
+    /// In clear, for the caller that sends the requests itself (npm `revealTokens`).
+    Revealed,
+}
+
+/// Plans an input holding one event or an array of events: the shared `results` list
+/// (entries of an array input carry their event's `index`).
+pub fn results_for<'a>(
+    config: &'a Config,
+    input: &'a Value,
+    ctx: &RequestContext,
+    secrets: &Secrets,
+    tokens: Tokens,
+) -> Vec<DestinationResult<'a>> {
+    let events: Vec<&Value> = match input {
+        Value::Array(events) => events.iter().collect(),
+        event => vec![event],
+    };
+    let mut out = Vec::with_capacity(events.len() * config.destinations.len());
+    for (i, event) in events.into_iter().enumerate() {
+        for mut result in plan(config, event, ctx, secrets) {
+            result.index = input.is_array().then_some(i);
+            if let (Tokens::Revealed, Outcome::Ready { request, .. }) = (tokens, &mut result.outcome) {
+                request.headers.reveal = true;
+            }
+            out.push(result);
+        }
+    }
+    out
 }
 
 /// The `results` list of the shared format: entries per input event, flattened in

@@ -5,35 +5,7 @@ pub const CONFIG: &str = r#"{"destinations": [{"id": "tiktok", "type": "events_a
   "pixel_id": "CABCDEF1234567890", "app_id": "7312345678901234567", "consent_category": "3"}]}"#;
 
 /// A realistic purchase: hashed email, phone and user id, cookies, URL with ttclid, 3 items.
-pub const PURCHASE: &str = r#"{
-  "event_name": "purchase", "id": "O_12345", "type": "online", "value": 42.52, "revenue": 33.00,
-  "tax_amount": 6.20, "shipping_amount": 3.33, "currency": "EUR", "payment_method": "card",
-  "status": "in_progress", "coupon": "CHRISTMAS",
-  "user": {"id": "845454", "email": " John.Doe@Example.com ", "phone": "+33 6 12 34 56 78",
-           "consistent_anonymous_id": "67892", "consent_categories": ["1", "3"]},
-  "items": [
-    {"id": "SKU_12345", "quantity": 1, "price": 9.99, "variant": "red", "discount": 1.99,
-     "product": {"id": "12345", "name": "Trex tshirt", "price": 9.99, "brand": "Lacoste",
-                 "category_1": "clothes", "category_2": "t-shirts", "category_3": "boy"}},
-    {"id": "SKU_12346", "quantity": 1, "price": 9.99, "variant": "green", "discount": 1.99,
-     "content_type": "product",
-     "product": {"id": "12346", "name": "Heart tshirt", "price": 9.99, "brand": "Jenyfion",
-                 "category_1": "clothes", "category_2": "t-shirts", "category_3": "girl"}},
-    {"id": "SKU_22001", "quantity": 2, "price": 9.99,
-     "product": {"id": "22001", "name": "Socks", "price": 9.99, "brand": "Acme", "category_1": "clothes"}}
-  ],
-  "partners": {"tiktok": {"shop_id": "shop_fr_01"}},
-  "url": "https://shop.example.com/checkout/confirmation?ttclid=E.C.P.Cu8BabcDEF123",
-  "context": {
-    "event_id": "202512090000000001", "event_timestamp": 1765290725123,
-    "page": {"title": "Order confirmation", "lang": "en",
-             "url": "https://shop.example.com/checkout/confirmation?ttclid=E.C.P.Cu8BabcDEF123",
-             "referrer": "https://shop.example.com/checkout/payment"},
-    "device": {"user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-               "ip": "203.0.113.10", "lang": "fr", "timezone": "Europe/Paris",
-               "cookie": "_ttp=2Xy9kQ3abcDEFghiJKL; _fbp=fb.1.1596403881668.1116446470; _ga=GA1.2.3"}
-  }
-}"#;
+pub const PURCHASE: &str = include_str!("../purchase.json");
 
 use serde_json::Value;
 use tiktok_edge::hashing::sha256_hex;

@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tiktok_edge::{plan, results_list, Config, RequestContext, Secrets};
+use tiktok_edge::{results_for, Config, RequestContext, Secrets, Tokens};
 
 const USAGE: &str = "usage:
   tiktok-edge validate --config FILE
@@ -68,20 +68,7 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
                     secrets.insert(d.token_secret.clone(), v);
                 }
             }
-            let events: Vec<&Value> = match &input {
-                Value::Array(events) => events.iter().collect(),
-                ev => vec![ev],
-            };
-            let rows = events
-                .into_iter()
-                .map(|ev| {
-                    plan(&config, ev, &ctx, &secrets)
-                        .iter()
-                        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-                        .collect()
-                })
-                .collect();
-            let results = results_list(rows, input.is_array());
+            let results = results_for(&config, &input, &ctx, &secrets, Tokens::Redacted);
             Ok((pretty(&json!({"results": results})), 0))
         }
         other => Err(format!("unknown command `{other}`")),

@@ -42,7 +42,7 @@ pub fn plan<'a>(
                     plan_one(config, d, event, ctx, secrets, &mut r).unwrap_or_else(|error| Outcome::Error { error })
                 }
             };
-            DestinationResult { destination: Cow::Borrowed(&d.id), outcome, warnings: r.warnings }
+            DestinationResult { destination: Cow::Borrowed(&d.id), index: None, outcome, warnings: r.warnings }
         })
         .collect()
 }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tiktok_edge::site::{self, ProxyMode};
 use tiktok_edge::{
-    batch, classify, plan, results_list, Batch, Classification, Config, DestinationResult, HttpRequest, Outcome,
-    RequestContext, Verdict,
+    batch, classify, plan, results_for, results_list, Batch, Classification, Config, DestinationResult, HttpRequest,
+    Outcome, RequestContext, Tokens, Verdict,
 };
 use worker::{Context, Date, Delay, Env, Method, Request, Response, Result};
 
@@ -112,13 +112,13 @@ async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, pre
         Ok(v) => v,
         Err(e) => return error_for(400, "bad_json", &format!("the body is not valid JSON: {e}"), "", origin),
     };
-    let (events, is_array): (Vec<Value>, bool) = match input {
+    let events: Vec<&Value> = match &input {
         Value::Array(list) if list.len() > MAX_EVENTS => {
             let message = format!("{} events in one call; at most {MAX_EVENTS}", list.len());
             return error_for(400, "too_many_events", &message, "", origin);
         }
-        Value::Array(list) => (list, true),
-        Value::Object(_) => (vec![input], false),
+        Value::Array(list) => list.iter().collect(),
+        Value::Object(_) => vec![&input],
         _ => return error_for(400, "invalid_event", "send one event object or an array of them", "", origin),
     };
 
@@ -131,12 +131,12 @@ async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, pre
         user_agent: origin.and_then(|_| header("User-Agent")),
     };
     let secrets = &settings.secrets;
-    let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, secrets)).collect();
     let results = if preview {
-        let rows = planned.iter().map(|rs| rs.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect());
-        results_list(rows.collect(), is_array)
+        let planned = results_for(config, &input, &ctx, secrets, Tokens::Redacted);
+        planned.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect()
     } else {
-        deliver(config, planned, is_array, settings).await
+        let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, secrets)).collect();
+        deliver(config, planned, input.is_array(), settings).await
     };
     http::json(if preview { 200 } else { 202 }, &json!({"results": results}), origin)
 }
@@ -159,7 +159,7 @@ fn too_large(settings: &Settings, origin: Option<&str>) -> Result<Response> {
 /// hold a request open: those are reported as `failed`, `retryable`. Safe because
 /// TikTok deduplicates on `event_id`.
 async fn retry_inline(
-    batches: &[Batch<'_, (usize, usize)>],
+    batches: &[Batch<HttpRequest<'_>, (usize, usize)>],
     outcomes: &mut [(Classification, u32)],
     settings: &Settings,
     started: u64,

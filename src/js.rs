@@ -1,0 +1,209 @@
+//! The npm package's bindings (feature `js`): convert JS values, call one core
+//! function, convert errors. No TikTok rule lives here.
+//!
+//! Inputs cross as JSON text (`JSON.stringify`): a cyclic, BigInt or otherwise
+//! non-JSON value becomes an error naming the argument instead of unbounded
+//! recursion, and serde_json's nesting limit applies before the core's limits.
+//! Outputs are plain JSON-compatible objects (`null`, never `undefined`).
+
+use crate::hashing::{self, Kind};
+use crate::{
+    batch_json, classify, cookies, results_for, Config, ConfigErrors, DestinationResult, Error, RequestContext,
+    Secrets, Tokens,
+};
+use js_sys::{Array, Reflect, JSON};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// The optional third argument of `buildRequests`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Context {
+    now: Option<f64>,
+    cookie: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    secrets: Option<BTreeMap<String, String>>,
+    reveal_tokens: Option<bool>,
+}
+
+thread_local! {
+    /// The last config, by its JSON text: callers pass the same config with every event.
+    static CONFIG: RefCell<Option<(String, Rc<Config>)>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(js_name = buildRequests)]
+pub fn build_requests(config: JsValue, events: JsValue, context: JsValue) -> Result<JsValue, JsValue> {
+    let (config, input, ctx) = arguments(&json_text(&config, "config")?, &json_text(&events, "event")?, &context)?;
+    to_js(&Results { results: results_for(&config, &input, &ctx.request, &ctx.secrets, ctx.tokens) })
+}
+
+/// The same with JSON text in and out: no object conversion across the boundary.
+#[wasm_bindgen(js_name = buildRequestsJson)]
+pub fn build_requests_json(config: &str, events: &str, context: JsValue) -> Result<String, JsValue> {
+    let (config, input, ctx) = arguments(config, events, &context)?;
+    let results = Results { results: results_for(&config, &input, &ctx.request, &ctx.secrets, ctx.tokens) };
+    Ok(serde_json::to_string(&results).unwrap_or_default())
+}
+
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(config: JsValue) -> Result<JsValue, JsValue> {
+    let errors = match config_for(&json_text(&config, "config")?) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors,
+    };
+    to_js(&errors)
+}
+
+#[wasm_bindgen(js_name = batchRequests)]
+pub fn batch_requests(requests: JsValue) -> Result<JsValue, JsValue> {
+    match parse(&json_text(&requests, "requests")?, "requests")? {
+        Value::Array(items) => to_js(&batch_json(items)),
+        _ => Err(argument("requests", "expected an array of results or requests")),
+    }
+}
+
+#[wasm_bindgen(js_name = classifyResponse)]
+pub fn classify_response(status: JsValue, body: JsValue) -> Result<JsValue, JsValue> {
+    let status = status.as_f64().filter(|s| s.fract() == 0.0 && (0.0..=999.0).contains(s));
+    let status = status.ok_or_else(|| argument("status", "expected an HTTP status (0 for no answer)"))? as u16;
+    let body = match body.as_string() {
+        Some(text) => text,
+        None if body.is_null() || body.is_undefined() => String::new(),
+        None => json_text(&body, "body")?,
+    };
+    to_js(&classify(status, &body))
+}
+
+#[wasm_bindgen(js_name = hashIdentifier)]
+pub fn hash_identifier(kind: JsValue, value: JsValue) -> Result<JsValue, JsValue> {
+    let names = Kind::NAMES.join(", ");
+    let kind = kind.as_string().and_then(|k| Kind::from_name(&k));
+    let kind = kind.ok_or_else(|| argument("kind", &format!("expected one of: {names}")))?;
+    match hashing::hash(kind, &text_arg(&value, "value")?) {
+        Ok(hash) => Ok(hash.into()),
+        Err(hashing::Rejected::Empty) => Ok(JsValue::NULL),
+        Err(hashing::Rejected::InvalidPhone) => Err(thrown(&Error::InvalidField {
+            path: "value".into(),
+            message: "not a phone number in E.164 form (+ and 8 to 15 digits)".into(),
+        })),
+    }
+}
+
+#[wasm_bindgen(js_name = normalizeEmail)]
+pub fn normalize_email(value: JsValue) -> Result<JsValue, JsValue> {
+    Ok(or_null(hashing::normalize(Kind::Email, &text_arg(&value, "value")?).ok()))
+}
+
+#[wasm_bindgen(js_name = normalizePhone)]
+pub fn normalize_phone(value: JsValue) -> Result<JsValue, JsValue> {
+    Ok(or_null(hashing::normalize_phone(&text_arg(&value, "value")?)))
+}
+
+#[wasm_bindgen(js_name = parseCookies)]
+pub fn parse_cookies(header: JsValue) -> Result<JsValue, JsValue> {
+    let pairs = cookies::parse(&text_arg(&header, "header")?);
+    to_js(&pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<Map<_, _>>())
+}
+
+#[derive(Serialize)]
+struct Results<'a> {
+    results: Vec<DestinationResult<'a>>,
+}
+
+/// The converted third argument of `buildRequests`.
+struct Call {
+    request: RequestContext,
+    secrets: Secrets,
+    tokens: Tokens,
+}
+
+fn arguments(config: &str, events: &str, context: &JsValue) -> Result<(Rc<Config>, Value, Call), JsValue> {
+    let config = config_for(config).map_err(|e| config_error(&e))?;
+    let input = parse(events, "event")?;
+    let context: Context = match context.is_undefined() || context.is_null() {
+        true => Context::default(),
+        false => serde_json::from_value(parse(&json_text(context, "context")?, "context")?)
+            .map_err(|e| argument("context", &e.to_string()))?,
+    };
+    let now = context.now.unwrap_or_else(js_sys::Date::now);
+    if !now.is_finite() {
+        return Err(argument("context.now", "expected Unix milliseconds"));
+    }
+    let ctx =
+        RequestContext { now_ms: now as i64, cookie: context.cookie, ip: context.ip, user_agent: context.user_agent };
+    let mut secrets = Secrets::new();
+    context.secrets.into_iter().flatten().for_each(|(name, value)| secrets.insert(name, value));
+    let tokens = if context.reveal_tokens == Some(true) { Tokens::Revealed } else { Tokens::Redacted };
+    Ok((config, input, Call { request: ctx, secrets, tokens }))
+}
+
+/// The validated config for this JSON text, from the one-entry cache when it is the last one.
+fn config_for(text: &str) -> Result<Rc<Config>, ConfigErrors> {
+    let cached = CONFIG.with_borrow(|c| c.as_ref().filter(|(t, _)| t == text).map(|(_, config)| config.clone()));
+    if let Some(config) = cached {
+        return Ok(config);
+    }
+    let config = Rc::new(Config::from_json(text)?);
+    CONFIG.with_borrow_mut(|c| *c = Some((text.to_owned(), config.clone())));
+    Ok(config)
+}
+
+/// `JSON.stringify(value)`; values JSON cannot hold are argument errors.
+fn json_text(value: &JsValue, path: &str) -> Result<String, JsValue> {
+    match JSON::stringify(value) {
+        Ok(text) => {
+            text.as_string().ok_or_else(|| argument(path, "expected a JSON value, got undefined or a function"))
+        }
+        Err(e) => Err(argument(path, &format!("not representable as JSON: {}", describe(&e)))),
+    }
+}
+
+fn parse(text: &str, path: &str) -> Result<Value, JsValue> {
+    serde_json::from_str(text).map_err(|e| argument(path, &format!("not valid JSON: {e}")))
+}
+
+fn text_arg(value: &JsValue, path: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| argument(path, "expected a string"))
+}
+
+/// `null`, never `undefined`, for nothing.
+fn or_null(text: Option<String>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from)
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| argument("", &format!("the result cannot be represented in JavaScript: {e}")))
+}
+
+fn argument(path: &str, message: &str) -> JsValue {
+    thrown(&Error::InvalidArgument { path: path.into(), message: message.into() })
+}
+
+/// A JS `Error` with the core error's stable `code`, its `path` and its message.
+fn thrown(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("TikTokEdgeError");
+    let _ = Reflect::set(&err, &"code".into(), &e.code().into());
+    let _ = Reflect::set(&err, &"path".into(), &e.path().into());
+    err.into()
+}
+
+/// Invalid config: the first error's code and path, every error in `errors`.
+fn config_error(e: &ConfigErrors) -> JsValue {
+    let first = e.errors.first().cloned();
+    let err = thrown(&first.unwrap_or(Error::InvalidSetting { path: String::new(), message: String::new() }));
+    let _ = Reflect::set(&err, &"message".into(), &format!("invalid config: {e}").replace('\n', "; ").into());
+    let _ = Reflect::set(&err, &"errors".into(), &to_js(&e.errors).unwrap_or_else(|_| Array::new().into()));
+    err
+}
+
+fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "unknown reason".into())
+}

@@ -34,11 +34,12 @@ if ! command -v worker-build >/dev/null 2>&1; then
   echo "setup: installing worker-build 0.8 (a few minutes, once)"
   cargo install -q worker-build --version '^0.8' --locked
 fi
-if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/binaryen/bin/wasm-opt ] || [ ! -d node_modules/miniflare ]; then
+if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/binaryen/bin/wasm-opt ] || [ ! -d node_modules/miniflare ] \
+  || [ ! -x node_modules/.bin/tsc ]; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "setup: npm not found; install Node.js 20 or later" >&2
     exit 1
   fi
-  echo "setup: npm ci (wrangler, miniflare, binaryen)"
+  echo "setup: npm ci (wrangler, miniflare, binaryen, typescript)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -15,6 +15,7 @@ cargo fmt --all -- --check
 step "lint (no panics on input paths: unwrap/expect/panic/indexing are denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --locked -p tiktok-edge-worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p tiktok-edge --lib --features js --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests (unit, golden fixtures, hashing vectors, batching, classification, property tests, CLI)"
 cargo test --workspace --locked 2>&1 | tee -a "$log"
@@ -28,6 +29,10 @@ cargo build --release --locked -p tiktok-sandbox
 
 step "end-to-end: the built Worker in workerd (Miniflare) against the sandbox"
 node --test --test-reporter=spec tests/e2e/ 2>&1 | tee -a "$log"
+
+step "npm package: built, packed, installed into a temporary project and used from there"
+bash scripts/build-npm.sh
+node --test --test-reporter=spec tests/npm/ 2>&1 | tee -a "$log"
 
 passed=$(grep -Eo '([0-9]+ passed|^ℹ pass [0-9]+)' "$log" | grep -Eo '[0-9]+' | awk '{s += $1} END {print s + 0}')
 failed=$(grep -Eo '([0-9]+ failed|^ℹ fail [0-9]+)' "$log" | grep -Eo '[0-9]+' | awk '{s += $1} END {print s + 0}')

@@ -5,9 +5,11 @@
 // Usage: node bench/npm/speed.mjs [package entry] [rounds]
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 
-const entry = process.argv[2] ?? new URL("../../npm/node.js", import.meta.url).href;
+const entry = process.argv[2] ? pathToFileURL(resolve(process.argv[2])).href : new URL("../../npm/node.js", import.meta.url).href;
 const rounds = Number(process.argv[3] ?? 5);
 const t = await import(entry);
 

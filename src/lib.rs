@@ -29,6 +29,7 @@ mod limits;
 pub mod mapping;
 pub mod path;
 pub mod payload;
+pub mod queue;
 mod request;
 pub mod response;
 mod result;

@@ -72,8 +72,8 @@ fn a_call_becomes_few_messages_each_under_the_size_limit_without_the_token() {
 
 #[test]
 fn large_events_are_split_across_messages_keeping_every_tag_once() {
-    let cfg = Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]}))
-        .unwrap();
+    let cfg =
+        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
     // ~5 KB per event: 100 events need several messages of at most 120 KB.
     let events: Vec<Value> = (0..100).map(|i| event(i, 5000)).collect();
     let (msgs, too_large) = enqueue(&cfg, &events);
@@ -90,8 +90,11 @@ fn large_events_are_split_across_messages_keeping_every_tag_once() {
     }
     assert_eq!(seen, (0..100).collect::<Vec<_>>());
     // One event alone larger than a message is reported, not dropped silently.
-    let huge = vec![event(0, 30_000), json!({"event_name": "purchase", "id": "H", "items": (0..900)
-        .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()})];
+    let huge = vec![
+        event(0, 30_000),
+        json!({"event_name": "purchase", "id": "H", "items": (0..900)
+        .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()}),
+    ];
     let (msgs, too_large) = enqueue(&cfg, &huge);
     assert_eq!(msgs.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), vec![vec![(0, 0)]]);
     assert_eq!(too_large, vec![(1, 0)]);
@@ -99,8 +102,8 @@ fn large_events_are_split_across_messages_keeping_every_tag_once() {
 
 #[test]
 fn a_consumer_batch_of_100_messages_of_100_events_is_10_tiktok_requests() {
-    let cfg = Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]}))
-        .unwrap();
+    let cfg =
+        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
     let mut bodies = Vec::new();
     for call in 0..100 {
         let events: Vec<Value> = (0..100).map(|i| event(call * 100 + i, 0)).collect();
@@ -110,7 +113,8 @@ fn a_consumer_batch_of_100_messages_of_100_events_is_10_tiktok_requests() {
     assert_eq!(bodies.len(), 100);
     let consumed = consume(&bodies, &secrets());
     assert!(consumed.unsendable.is_empty());
-    let sizes: Vec<usize> = consumed.batches.iter().map(|b| b.request["body"]["data"].as_array().unwrap().len()).collect();
+    let sizes: Vec<usize> =
+        consumed.batches.iter().map(|b| b.request["body"]["data"].as_array().unwrap().len()).collect();
     assert_eq!(sizes, vec![MAX_EVENTS_PER_REQUEST; 10]);
     let carried: Vec<usize> = consumed.batches.iter().flat_map(|b| b.tags.clone()).collect();
     assert_eq!(carried, (0..100).collect::<Vec<_>>(), "every message in exactly one request");
@@ -119,8 +123,8 @@ fn a_consumer_batch_of_100_messages_of_100_events_is_10_tiktok_requests() {
 
 #[test]
 fn unreadable_messages_and_missing_tokens_are_unsendable_with_a_reason() {
-    let cfg = Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]}))
-        .unwrap();
+    let cfg =
+        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
     let (msgs, _) = enqueue(&cfg, &[event(1, 0)]);
     let good = msgs[0].1.clone();
     let other_secret = good.replace("\"TIKTOK_ACCESS_TOKEN\"", "\"ROTATED_AWAY\"");
@@ -157,8 +161,8 @@ fn retries_back_off_exponentially_respect_tiktok_waits_and_end_in_the_dead_lette
 
 #[test]
 fn a_dead_letter_is_the_message_with_tiktoks_last_answer_and_no_token() {
-    let cfg = Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]}))
-        .unwrap();
+    let cfg =
+        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
     let (msgs, _) = enqueue(&cfg, &[event(7, 0)]);
     let consumed = consume(&[msgs[0].1.clone()], &secrets());
     let message = consumed.messages[0].as_ref().unwrap();
@@ -167,7 +171,10 @@ fn a_dead_letter_is_the_message_with_tiktoks_last_answer_and_no_token() {
     assert!(!text.contains(TOKEN));
     let back: Message = serde_json::from_str(&text).unwrap();
     let why = back.dead_letter.clone().unwrap();
-    assert_eq!((why.reason.as_str(), why.attempts, why.code, why.request_id.as_deref()), ("rate_limited", 8, Some(40100), Some("R1")));
+    assert_eq!(
+        (why.reason.as_str(), why.attempts, why.code, why.request_id.as_deref()),
+        ("rate_limited", 8, Some(40100), Some("R1"))
+    );
     assert_eq!(event_ids(&back), vec!["E7"]);
     // A dead letter is a valid message again: replaying it is enqueueing it.
     let replayed = consume(&[text], &secrets());

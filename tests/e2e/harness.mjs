@@ -62,3 +62,44 @@ export async function startWorker(bindings) {
   await mf.ready;
   return mf;
 }
+
+/** Queue names as wrangler.toml's `queued` environment declares them. */
+export const EVENTS_QUEUE = 'tiktok-edge-events';
+export const DEAD_LETTER_QUEUE = 'tiktok-edge-dead-letters';
+
+/**
+ * The built Worker with Cloudflare Queues: producer bindings EVENTS_QUEUE and
+ * DEAD_LETTERS, the Worker consuming the events queue, and a recorder Worker
+ * consuming the dead-letter queue (`deadLetters()` lists what it received).
+ */
+export async function startQueuedWorker(bindings, consumer = {}) {
+  const mf = new Miniflare({
+    workers: [
+      {
+        name: 'tiktok-edge',
+        modules: true,
+        scriptPath: path.join(root, 'worker/build/index.js'),
+        modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+        compatibilityDate: '2026-04-01',
+        bindings,
+        queueProducers: { EVENTS_QUEUE, DEAD_LETTERS: DEAD_LETTER_QUEUE },
+        queueConsumers: { [EVENTS_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100, ...consumer } },
+      },
+      {
+        name: 'dead-letter-recorder',
+        modules: true,
+        compatibilityDate: '2026-04-01',
+        script: `const seen = [];
+          export default {
+            async queue(batch) { for (const m of batch.messages) { seen.push(JSON.parse(m.body)); m.ack(); } },
+            async fetch() { return Response.json(seen); },
+          };`,
+        queueConsumers: { [DEAD_LETTER_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1 } },
+      },
+    ],
+  });
+  await mf.ready;
+  const recorder = await mf.getWorker('dead-letter-recorder');
+  mf.deadLetters = async () => (await recorder.fetch('http://recorder/')).json();
+  return mf;
+}

@@ -6,6 +6,7 @@
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
+use tiktok_edge::queue::RetryPolicy;
 use tiktok_edge::site::{CookiePolicy, ProxyMode};
 use tiktok_edge::{Config, ConfigErrors, Error, Secrets};
 use worker::Env;
@@ -39,6 +40,8 @@ pub struct Settings {
     pub cookie_policy: CookiePolicy,
     /// Send a server-side page_view for HTML navigations (`AUTO_PAGE_VIEW=true`).
     pub auto_page_view: bool,
+    /// Queue consumer retries: `QUEUE_MAX_ATTEMPTS`, `QUEUE_RETRY_BASE_SECONDS`, `QUEUE_MAX_DELAY_SECONDS`.
+    pub queue_policy: RetryPolicy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,6 +94,11 @@ fn read(env: &Env) -> Settings {
             refresh_ttp: text(env, "COOKIE_REFRESH").is_none_or(|v| v != "false"),
         },
         auto_page_view: text(env, "AUTO_PAGE_VIEW").is_some_and(|v| v == "true"),
+        queue_policy: RetryPolicy {
+            max_attempts: number(env, "QUEUE_MAX_ATTEMPTS").unwrap_or(10).max(1),
+            base_delay_s: number(env, "QUEUE_RETRY_BASE_SECONDS").unwrap_or(5),
+            max_delay_s: number(env, "QUEUE_MAX_DELAY_SECONDS").unwrap_or(900),
+        },
         log_level: match text(env, "LOG_LEVEL").as_deref() {
             Some("off") => LogLevel::Off,
             Some("warn") => LogLevel::Warn,
@@ -107,6 +115,10 @@ fn secrets(env: &Env, config: &Config) -> Secrets {
         }
     }
     secrets
+}
+
+fn number(env: &Env, name: &str) -> Option<u32> {
+    text(env, name).and_then(|v| v.parse().ok())
 }
 
 /// A var or secret as text; None when unset or empty.

@@ -4,7 +4,7 @@
 use crate::config::{self, LogLevel, Settings};
 use crate::http::{self, error, error_for};
 use crate::stats::{self, Tally};
-use crate::{proxy, tiktok};
+use crate::{proxy, queue, tiktok};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -13,6 +13,7 @@ use tiktok_edge::{
     batch, classify, plan, results_for, results_list, Batch, Classification, Config, DestinationResult, HttpRequest,
     Outcome, RequestContext, Tokens, Verdict,
 };
+use wasm_bindgen::JsValue;
 use worker::{Context, Date, Delay, Env, Method, Request, Response, Result};
 
 /// Most events in one call (TikTok's batch limit).
@@ -61,7 +62,10 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         _ => match (method, origin.as_deref()) {
             (Method::Options, Some(o)) => http::preflight(o),
             (Method::Options, None) => error(403, "origin_not_allowed", "this origin is not in ALLOWED_ORIGINS", ""),
-            (Method::Post, o) => events(req, &settings, o, api == "/v1/preview").await,
+            (Method::Post, o) => {
+                let queue = queue::binding(env, queue::EVENTS);
+                events(req, &settings, o, api == "/v1/preview", queue.as_ref()).await
+            }
             (_, o) => error_for(405, "method_not_allowed", "use POST", "", o),
         },
     }
@@ -77,7 +81,13 @@ fn healthz(settings: &Settings) -> Result<Response> {
     }
 }
 
-async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, preview: bool) -> Result<Response> {
+async fn events(
+    mut req: Request,
+    settings: &Settings,
+    origin: Option<&str>,
+    preview: bool,
+    queue: Option<&JsValue>,
+) -> Result<Response> {
     let config = match settings.config.as_ref() {
         Ok(c) => c,
         Err(e) => {
@@ -136,7 +146,10 @@ async fn events(mut req: Request, settings: &Settings, origin: Option<&str>, pre
         planned.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect()
     } else {
         let planned: Vec<Vec<DestinationResult<'_>>> = events.iter().map(|e| plan(config, e, &ctx, secrets)).collect();
-        deliver(config, planned, input.is_array(), settings).await
+        match queue {
+            Some(q) => results_list(queue::enqueue(config, planned, q).await, input.is_array()),
+            None => deliver(config, planned, input.is_array(), settings).await,
+        }
     };
     http::json(if preview { 200 } else { 202 }, &json!({"results": results}), origin)
 }

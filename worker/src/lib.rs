@@ -5,9 +5,14 @@ mod config;
 mod handlers;
 mod http;
 mod proxy;
+mod queue;
 mod stats;
 mod tiktok;
 
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+// The async export below expands to code that names this crate.
+use worker::wasm_bindgen_futures;
 use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
@@ -20,4 +25,13 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             http::error(500, "internal_error", "internal error", "")
         }
     }
+}
+
+/// The queue consumer (wrangler.toml `[[queues.consumers]]`). Exported by hand rather
+/// than with `#[event(queue)]`: that glue panics on error, and it hides each message's
+/// `attempts`, which the retry policy needs.
+#[wasm_bindgen]
+pub async fn queue(batch: JsValue, env: Env, _ctx: JsValue) -> std::result::Result<JsValue, JsValue> {
+    queue::consume(&batch, &env, &config::load(&env)).await;
+    Ok(JsValue::UNDEFINED)
 }

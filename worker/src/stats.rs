@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 #[derive(Default, Clone, Copy)]
 struct Counts {
     accepted: u64,
+    queued: u64,
     sent: u64,
     retried: u64,
     failed_retryable: u64,
     dropped: u64,
     skipped: u64,
     errors: u64,
+    dead_lettered: u64,
 }
 
 thread_local! {
@@ -24,8 +26,23 @@ thread_local! {
 /// What happened to one event for one destination.
 #[derive(Clone, Copy)]
 pub enum Tally {
-    Sent { retries: u32 },
-    Failed { retryable: bool, retries: u32 },
+    /// Accepted into the queue (the consumer reports what happens next).
+    Queued,
+    Sent {
+        retries: u32,
+    },
+    /// Queue consumer: TikTok accepted it.
+    Delivered,
+    /// Queue consumer: sent again later.
+    Retried,
+    /// Queue consumer: given up (`dropped` when TikTok refused it for good).
+    DeadLettered {
+        dropped: bool,
+    },
+    Failed {
+        retryable: bool,
+        retries: u32,
+    },
     Skipped,
     Error,
 }
@@ -49,6 +66,16 @@ pub fn record(destination: &str, tally: Tally) {
                     n.dropped += 1;
                 }
             }
+            Tally::Queued => {
+                n.accepted += 1;
+                n.queued += 1;
+            }
+            Tally::Delivered => n.sent += 1,
+            Tally::Retried => n.retried += 1,
+            Tally::DeadLettered { dropped } => {
+                n.dead_lettered += 1;
+                n.dropped += u64::from(dropped);
+            }
             Tally::Skipped => n.skipped += 1,
             Tally::Error => n.errors += 1,
         }
@@ -61,8 +88,8 @@ pub fn snapshot() -> Value {
             .borrow()
             .iter()
             .map(|(d, n)| {
-                let v = json!({"accepted": n.accepted, "sent": n.sent, "retried": n.retried,
-                    "failed_retryable": n.failed_retryable, "dropped": n.dropped, "dead_lettered": 0,
+                let v = json!({"accepted": n.accepted, "queued": n.queued, "sent": n.sent, "retried": n.retried,
+                    "failed_retryable": n.failed_retryable, "dropped": n.dropped, "dead_lettered": n.dead_lettered,
                     "skipped": n.skipped, "errors": n.errors});
                 (d.clone(), v)
             })

@@ -2,6 +2,7 @@
 //! and returns the raw answer. Classifying it is the core's job.
 
 use futures_util::future::{select, Either};
+use serde_json::Value;
 use std::time::Duration;
 use tiktok_edge::HttpRequest;
 use wasm_bindgen::JsValue;
@@ -14,20 +15,31 @@ pub struct Answer {
 }
 
 pub async fn send(request: &HttpRequest<'_>, timeout_ms: u64) -> Answer {
-    match try_send(request, timeout_ms).await {
+    let token = request.headers.access_token.expose();
+    post(&request.url, token, &request.body.to_json(), timeout_ms).await
+}
+
+/// A request in its JSON form (`{url, headers, body}`, token filled in): the queue consumer's.
+pub async fn send_json(request: &Value, timeout_ms: u64) -> Answer {
+    let text = |p: &str| request.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    let body = request.get("body").map(Value::to_string).unwrap_or_default();
+    post(text("/url"), text("/headers/Access-Token"), &body, timeout_ms).await
+}
+
+async fn post(url: &str, token: &str, body: &str, timeout_ms: u64) -> Answer {
+    match try_post(url, token, body, timeout_ms).await {
         Ok(answer) => answer,
         Err(e) => Answer { status: 0, body: e.to_string() },
     }
 }
 
-async fn try_send(request: &HttpRequest<'_>, timeout_ms: u64) -> worker::Result<Answer> {
+async fn try_post(url: &str, token: &str, body: &str, timeout_ms: u64) -> worker::Result<Answer> {
     let headers = Headers::new();
-    for (name, value) in request.headers.expose() {
-        headers.set(name, value)?;
-    }
+    headers.set("Access-Token", token)?;
+    headers.set("Content-Type", "application/json")?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&request.body.to_json())));
-    let outbound = Request::new_with_init(&request.url, &init)?;
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(body)));
+    let outbound = Request::new_with_init(url, &init)?;
     let controller = AbortController::default();
     let signal = controller.signal();
     let exchange = Box::pin(async move {

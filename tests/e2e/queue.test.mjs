@@ -1,0 +1,108 @@
+// Reliable delivery through Cloudflare Queues (Miniflare's queues in workerd):
+// 202 `queued`, the consumer's batching, retries, dead letters with the reason,
+// and the fault test at CI size (scripts/fault-test.sh runs 10,000 events).
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import { faultTest } from './fault.mjs';
+import { destinations, INGEST, startQueuedWorker, startSandbox, TOKEN } from './harness.mjs';
+
+let sandbox;
+let mf;
+before(async () => {
+  sandbox = await startSandbox();
+  mf = await startQueuedWorker({
+    DESTINATIONS: JSON.stringify(destinations(sandbox.url)),
+    TIKTOK_API_BASE: sandbox.url,
+    TIKTOK_ACCESS_TOKEN: TOKEN,
+    INGEST_TOKEN: INGEST,
+    QUEUE_MAX_ATTEMPTS: '2',
+    QUEUE_RETRY_BASE_SECONDS: '0',
+    QUEUE_MAX_DELAY_SECONDS: '0',
+    LOG_LEVEL: 'off',
+  });
+});
+after(async () => { await mf?.dispose(); sandbox?.stop(); });
+beforeEach(async () => { await sandbox.reset(); await sandbox.faults({}); });
+
+const post = (path, body) => mf.dispatchFetch(`http://worker${path}`, {
+  method: 'POST',
+  headers: { Authorization: `Bearer ${INGEST}`, 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+async function until(what, check, ms = 20_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const received = async (n) => until(`${n} events at the sandbox`, async () => {
+  const { events } = await sandbox.received();
+  return events.length >= n && events;
+});
+
+const deadLettered = async (pred) => until('a dead letter', async () => (await mf.deadLetters()).filter(pred).at(-1));
+
+test('with a queue, events are answered 202 queued and delivered by the consumer in one request', async () => {
+  const events = Array.from({ length: 50 }, (_, i) => ({ event_name: 'purchase', id: `Q_${i}`, value: i }));
+  events.push({ event_name: 'not_mapped', id: 'Q_skip' });
+  const res = await post('/v1/events', events);
+  assert.equal(res.status, 202);
+  const { results } = await res.json();
+  const web = results.filter((r) => r.destination === 'tiktok');
+  assert.deepEqual(web.slice(0, 2).map((r) => [r.index, r.status, r.event]), [[0, 'queued', 'CompletePayment'], [1, 'queued', 'CompletePayment']]);
+  assert.equal(web.at(-1).status, 'skipped');
+  assert.ok(results.every((r) => r.request === undefined), 'queued results do not echo the request');
+  const got = await received(50);
+  assert.deepEqual(got.map((e) => e.data.event_id).sort(), events.slice(0, 50).map((e) => e.id).sort());
+  const stats = await (await fetch(`${sandbox.url}/sandbox/stats`)).json();
+  assert.equal(stats.requests, 1, 'one TikTok request for the 50 events');
+  const preview = await post('/v1/preview', events[0]);
+  assert.equal((await preview.json()).results[0].status, 'ready', 'preview never enqueues');
+});
+
+test('a non-retryable answer dead-letters the message at once, with TikTok code, message and event ids', async () => {
+  await sandbox.faults({ next: [{ kind: 'code', code: 40002 }] });
+  await post('/v1/events', [{ event_name: 'purchase', id: 'D_1' }, { event_name: 'purchase', id: 'D_2' }]);
+  const dead = await deadLettered((d) => d.dead_letter?.code === 40002);
+  assert.equal(dead.dead_letter.reason, 'invalid_params');
+  assert.equal(dead.dead_letter.attempts, 1);
+  assert.ok(dead.dead_letter.message.length > 0);
+  assert.deepEqual(dead.request.body.data.map((d) => d.event_id), ['D_1', 'D_2']);
+  assert.equal(dead.request.headers['Access-Token'], '<redacted>', 'no token in the dead-letter queue');
+  assert.equal(dead.token_secret, 'TIKTOK_ACCESS_TOKEN');
+  assert.ok(!JSON.stringify(dead).includes(TOKEN));
+});
+
+test('a retryable failure is retried, and dead-lettered after QUEUE_MAX_ATTEMPTS with the last answer', async () => {
+  await sandbox.faults({ next: [{ kind: 'http500' }, { kind: 'http502' }] });
+  await post('/v1/events', { event_name: 'purchase', id: 'R_1' });
+  const dead = await deadLettered((d) => d.request?.body?.data?.[0]?.event_id === 'R_1');
+  assert.equal(dead.dead_letter.reason, 'server_error');
+  assert.equal(dead.dead_letter.attempts, 2);
+  const stats = await (await fetch(`${sandbox.url}/sandbox/stats`)).json();
+  assert.equal(stats.requests, 2, 'sent twice, then given up');
+  // One failure then success: delivered on the second attempt, nothing dead-lettered.
+  await sandbox.faults({ next: [{ kind: 'code', code: 40100 }] });
+  await post('/v1/events', { event_name: 'purchase', id: 'R_2' });
+  const [event] = await received(1);
+  assert.equal(event.data.event_id, 'R_2');
+  const tally = await (await mf.dispatchFetch('http://worker/v1/stats', { headers: { Authorization: `Bearer ${INGEST}` } })).json();
+  assert.ok(tally.destinations.tiktok.dead_lettered >= 2, JSON.stringify(tally));
+  assert.ok(tally.destinations.tiktok.queued >= 3);
+});
+
+test('fault test (CI size): 2,000 events, 20% faults, nothing lost, nothing counted twice, few requests', { timeout: 180_000 }, async () => {
+  const r = await faultTest({ events: 2000, perCall: 100 });
+  assert.equal(r.queued, 2000);
+  assert.equal(r.lost, 0, JSON.stringify(r));
+  assert.equal(r.duplicates, 0);
+  assert.equal(r.deadAndDelivered, 0);
+  assert.equal(r.delivered + r.deadLettered, 2000);
+  assert.ok(r.faultsInjected >= 5, 'every fault kind was injected');
+  assert.ok(r.tiktokRequests >= 2 && r.tiktokRequests <= 12, `${r.tiktokRequests} TikTok requests for 20 calls`);
+});

@@ -2,6 +2,8 @@
 # The main job, locally: the TikTok sandbox on 127.0.0.1:9400 and the Worker in
 # `wrangler dev` on 127.0.0.1:8787, configured with all three destinations
 # (.dev.vars, created from .dev.vars.example when missing). Ctrl-C stops both.
+# `scripts/run.sh --queued` runs the `queued` environment: delivery through local
+# Cloudflare Queues (producer, consumer and dead-letter queue simulated by wrangler).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -23,4 +25,6 @@ The Worker starts on http://127.0.0.1:8787 (first build about a minute). Then, i
   curl -s http://127.0.0.1:9400/sandbox/received     # what "TikTok" received
 
 MSG
-wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false
+env_args=()
+[ "${1:-}" = "--queued" ] && env_args=(--env queued)
+wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false "${env_args[@]}"

@@ -1,6 +1,7 @@
 // Starts the TikTok sandbox and the built Worker in workerd (Miniflare) for the
 // end-to-end tests. Everything listens on 127.0.0.1 and is stopped by `stop()`.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +103,47 @@ export async function startQueuedWorker(bindings, consumer = {}) {
   const recorder = await mf.getWorker('dead-letter-recorder');
   mf.deadLetters = async () => (await recorder.fetch('http://recorder/')).json();
   return mf;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `wrangler dev` in `cwd` with extra arguments, on a free port of 127.0.0.1;
+ * resolves with {url, stop} once it answers (the whole process group is stopped).
+ */
+export async function startWranglerDev(cwd, args = [], timeoutMs = 90_000) {
+  const port = await freePort();
+  const bin = path.join(root, 'node_modules/.bin/wrangler');
+  const argv = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', ...args];
+  const child = spawn(bin, argv, {
+    cwd,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fetch(url).then(() => true, () => false)) return { url, stop, log: () => log };
+    if (Date.now() > deadline || child.exitCode !== null) {
+      stop();
+      throw new Error(`wrangler dev did not start:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { faultTest } from './fault.mjs';
-import { destinations, INGEST, startQueuedWorker, startSandbox, TOKEN } from './harness.mjs';
+import { destinations, INGEST, root, startQueuedWorker, startSandbox, startWranglerDev, TOKEN } from './harness.mjs';
 
 let sandbox;
 let mf;
@@ -105,4 +105,24 @@ test('fault test (CI size): 2,000 events, 20% faults, nothing lost, nothing coun
   assert.equal(r.delivered + r.deadLettered, 2000);
   assert.ok(r.faultsInjected >= 5, 'every fault kind was injected');
   assert.ok(r.tiktokRequests >= 2 && r.tiktokRequests <= 12, `${r.tiktokRequests} TikTok requests for 20 calls`);
+});
+
+test('wrangler dev --env queued delivers through local queues', { timeout: 180_000 }, async () => {
+  const vars = { TIKTOK_API_BASE: sandbox.url, TIKTOK_ACCESS_TOKEN: TOKEN, INGEST_TOKEN: INGEST,
+    DESTINATIONS: JSON.stringify(destinations(sandbox.url)), QUEUE_RETRY_BASE_SECONDS: '0' };
+  const args = ['--env', 'queued', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
+  const dev = await startWranglerDev(root, args);
+  try {
+    const res = await fetch(`${dev.url}/v1/events`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${INGEST}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ event_name: 'purchase', id: 'W_1', value: 5 }),
+    });
+    assert.equal(res.status, 202);
+    assert.equal((await res.json()).results[0].status, 'queued');
+    const [event] = await received(1);
+    assert.equal(event.data.event_id, 'W_1');
+  } finally {
+    dev.stop();
+  }
 });

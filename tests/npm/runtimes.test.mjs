@@ -2,12 +2,11 @@
 // export, wasm inline), and the JS Worker example in `wrangler dev` (the `workerd`
 // export, bundled by wrangler) sending to the local TikTok sandbox.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { startSandbox, TOKEN } from "../e2e/harness.mjs";
+import { startSandbox, startWranglerDev, TOKEN } from "../e2e/harness.mjs";
 import { project, root } from "./install.mjs";
 
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -36,15 +35,6 @@ test("esbuild bundles the package for any platform and the bundle runs without t
   }
 });
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test("the JS Worker example runs in wrangler dev and delivers to the sandbox", { timeout: 120_000 }, async () => {
   const sandbox = await startSandbox();
   cleanup.push(() => sandbox.stop());
@@ -52,31 +42,9 @@ test("the JS Worker example runs in wrangler dev and delivers to the sandbox", {
   cleanup.push(p.remove);
   cpSync(join(root, "examples/js-worker/src"), join(p.dir, "src"), { recursive: true });
   cpSync(join(root, "examples/js-worker/wrangler.toml"), join(p.dir, "wrangler.toml"));
-  const port = await freePort();
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
-  args.push("--var", `TIKTOK_API_BASE:${sandbox.url}`, "--var", `TIKTOK_ACCESS_TOKEN:${TOKEN}`);
-  const dev = spawn(bin("wrangler"), args, {
-    cwd: p.dir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  cleanup.push(() => {
-    try {
-      process.kill(-dev.pid, "SIGTERM");
-    } catch {}
-  });
-  let log = "";
-  dev.stdout.on("data", (d) => (log += d));
-  dev.stderr.on("data", (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const up = await fetch(`${base}/`).then(() => true, () => false);
-    if (up) break;
-    if (Date.now() > deadline || dev.exitCode !== null) assert.fail(`wrangler dev did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const dev = await startWranglerDev(p.dir, ["--var", `TIKTOK_API_BASE:${sandbox.url}`, "--var", `TIKTOK_ACCESS_TOKEN:${TOKEN}`]);
+  cleanup.push(dev.stop);
+  const base = dev.url;
   const event = JSON.parse(readFileSync(join(root, "examples/purchase.json"), "utf8"));
   const res = await fetch(`${base}/events`, {
     method: "POST",

@@ -30,8 +30,13 @@ fn event(i: usize, padding: usize) -> Value {
            "context": {"event_timestamp": 1765290725123_i64, "page": {"url": format!("https://shop.example/{}", "x".repeat(padding))}}})
 }
 
-/// Messages for `n` events of one call (tags: (event index, destination index)).
-fn enqueue(cfg: &Config, events: &[Value]) -> (Vec<(Vec<(usize, usize)>, String)>, Vec<(usize, usize)>) {
+/// (event index, destination index).
+type Tag = (usize, usize);
+/// Message texts with their tags, and the tags too large for any message.
+type Enqueued = (Vec<(Vec<Tag>, String)>, Vec<Tag>);
+
+/// Messages for the events of one call.
+fn enqueue(cfg: &Config, events: &[Value]) -> Enqueued {
     let ctx = RequestContext::at(1_767_225_600_000);
     let mut planned = Vec::new();
     for (i, ev) in events.iter().enumerate() {

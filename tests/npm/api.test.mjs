@@ -249,3 +249,16 @@ test("events beyond the core's input limits are results with an error, not crash
     for (const r of results) assert.notEqual(r.status, undefined);
   }
 });
+
+test("the Worker build never carries the npm exports (feature `js` is built in its own cargo invocation)", (t) => {
+  const glue = join(root, "worker/build/index.js");
+  let text;
+  try {
+    text = readFileSync(glue, "utf8");
+  } catch {
+    return t.skip("worker/build is not built (scripts/build-worker.sh)");
+  }
+  for (const name of ["buildRequests", "hashIdentifier", "classifyResponse", "parseCookies"]) {
+    assert.ok(!text.includes(name), `${name} is exported by the Worker`);
+  }
+});

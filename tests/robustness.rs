@@ -1,11 +1,12 @@
 //! Bad input never panics and output stays deterministic: property tests over
 //! arbitrary JSON, arbitrary values planted at the paths the mapping reads,
-//! and arbitrary config documents.
+//! arbitrary config documents, and what arrives from outside at the other entry
+//! points: JSON handed to `batch_json` (npm), queue message bodies, TikTok answers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use tiktok_edge::{plan, Config, RequestContext, Secrets};
+use tiktok_edge::{batch_json, classify, plan, queue, results_for, Config, RequestContext, Secrets, Tokens};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -129,6 +130,11 @@ fn check(event: &Value) {
     let b = serde_json::to_string(&plan(&cfg, event, &ctx, &secrets)).unwrap();
     assert_eq!(a, b);
     assert!(!a.contains("\"tok\""));
+    // The same event as a one-element array, then its results batched and queued.
+    let input = Value::Array(vec![event.clone()]);
+    let results = results_for(&cfg, &input, &ctx, &secrets, Tokens::Redacted);
+    let values: Vec<Value> = results.iter().map(|r| serde_json::to_value(r).unwrap()).collect();
+    let _ = batch_json(values);
 }
 
 /// Cases per property: 512 in CI; `FUZZ_CASES=1000000` for the full run (scripts/fuzz.sh).
@@ -153,6 +159,36 @@ proptest! {
             set_path(&mut event, path, v);
         }
         check(&event);
+    }
+
+    #[test]
+    fn arbitrary_outside_inputs_never_panic(items in prop::collection::vec(any_json(), 0..6), text in "\\PC{0,64}",
+                                            status in any::<u16>()) {
+        // npm batchRequests input, queue message bodies (JSON or not), TikTok answers.
+        let _ = batch_json(items.clone());
+        let mut bodies: Vec<String> = items.iter().map(Value::to_string).collect();
+        bodies.push(text.clone());
+        // Well-formed envelopes around arbitrary requests (and Events API-like ones).
+        for item in &items {
+            for request in [item.clone(), json!({"url": "u", "headers": {"Access-Token": "x"}, "body": {
+                "event_source": "web", "event_source_id": "P", "data": item}})] {
+                let m = json!({"destination": "d", "token_secret": "TIKTOK_ACCESS_TOKEN", "request": request});
+                bodies.push(m.to_string());
+            }
+        }
+        let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "tok");
+        let consumed = queue::consume(&bodies, &secrets);
+        let answer = classify(status, &text);
+        let policy = queue::RetryPolicy { max_attempts: 3, base_delay_s: 1, max_delay_s: 60 };
+        for (i, m) in consumed.messages.iter().enumerate() {
+            let _ = queue::next_step(&answer, u32::try_from(i).unwrap_or(0), &policy, 0.5);
+            if let Some(m) = m {
+                let _ = queue::dead_letter(m, 1, answer.reason, Some(&answer));
+            }
+        }
+        for item in &items {
+            let _ = classify(status, &item.to_string());
+        }
     }
 
     #[test]

@@ -61,6 +61,8 @@ test('with a queue, events are answered 202 queued and delivered by the consumer
   assert.deepEqual(got.map((e) => e.data.event_id).sort(), events.slice(0, 50).map((e) => e.id).sort());
   const stats = await (await fetch(`${sandbox.url}/sandbox/stats`)).json();
   assert.equal(stats.requests, 1, 'one TikTok request for the 50 events');
+  const health = await (await mf.dispatchFetch('http://worker/healthz')).json();
+  assert.equal(health.delivery, 'queue');
   const preview = await post('/v1/preview', events[0]);
   assert.equal((await preview.json()).results[0].status, 'ready', 'preview never enqueues');
 });

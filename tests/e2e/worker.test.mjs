@@ -40,7 +40,9 @@ const purchase = (id = 'O_1') => ({
 test('healthz reports a valid config and its destinations', async () => {
   const r = await mf.dispatchFetch(`${BASE}/healthz`);
   assert.equal(r.status, 200);
-  assert.deepEqual((await r.json()).destinations, ['tiktok', 'tiktok-offline', 'tiktok-orders']);
+  const body = await r.json();
+  assert.deepEqual(body.destinations, ['tiktok', 'tiktok-offline', 'tiktok-orders']);
+  assert.equal(body.delivery, 'inline');
 });
 
 test('a browser purchase from an allowed origin carries _ttp and ttclid from its cookies', async () => {

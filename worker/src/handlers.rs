@@ -51,7 +51,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         .filter(|o| settings.allowed_origins.iter().any(|a| a == o) || own == Some(o.as_str()));
     match api {
         "/healthz" => match method {
-            Method::Get | Method::Head => healthz(&settings),
+            Method::Get | Method::Head => healthz(&settings, queue::binding(env, queue::EVENTS).is_some()),
             _ => error(405, "method_not_allowed", "use GET", ""),
         },
         "/v1/stats" => match method {
@@ -71,11 +71,16 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
     }
 }
 
-fn healthz(settings: &Settings) -> Result<Response> {
+fn healthz(settings: &Settings, queued: bool) -> Result<Response> {
     match settings.config.as_ref() {
         Ok(c) => {
             let ids: Vec<&str> = c.destinations.iter().map(|d| d.id.as_str()).collect();
-            http::json(200, &json!({"status": "ok", "config": "valid", "destinations": ids}), None)
+            let delivery = if queued { "queue" } else { "inline" };
+            http::json(
+                200,
+                &json!({"status": "ok", "config": "valid", "destinations": ids, "delivery": delivery}),
+                None,
+            )
         }
         Err(e) => http::json(500, &json!({"status": "error", "config": "invalid", "errors": e.errors}), None),
     }

@@ -129,8 +129,9 @@ fn arguments(config: &str, events: &str, context: &JsValue) -> Result<(Rc<Config
     let input = parse(events, "event")?;
     let context: Context = match context.is_undefined() || context.is_null() {
         true => Context::default(),
-        false => serde_json::from_value(parse(&json_text(context, "context")?, "context")?)
-            .map_err(|e| argument("context", &e.to_string()))?,
+        false => {
+            serde_json::from_str(&json_text(context, "context")?).map_err(|e| argument("context", &e.to_string()))?
+        }
     };
     let now = context.now.unwrap_or_else(js_sys::Date::now);
     if !now.is_finite() {

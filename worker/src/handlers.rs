@@ -208,18 +208,17 @@ async fn retry_inline(
     }
 }
 
-/// Sends every ready request (batched per TikTok's rules) and reports each event
-/// and destination as `sent` or `failed` with TikTok's answer.
-pub(crate) async fn deliver(
-    config: &Config,
-    planned: Vec<Vec<DestinationResult<'_>>>,
-    is_array: bool,
-    settings: &Settings,
-) -> Vec<Value> {
-    let mut ready: Vec<((usize, usize), HttpRequest<'_>)> = Vec::new();
-    let mut entries: Vec<Vec<Value>> = Vec::new();
+/// A ready request of a call, tagged (event index, destination index).
+pub(crate) type Ready<'a> = ((usize, usize), HttpRequest<'a>);
+
+/// Splits a call's results: one entry per event and destination (skipped and error
+/// entries final and counted; ready ones without their request, for the caller to
+/// complete with what happened to it), and the ready requests.
+pub(crate) fn split_ready(planned: Vec<Vec<DestinationResult<'_>>>) -> (Vec<Vec<Value>>, Vec<Ready<'_>>) {
+    let mut ready = Vec::new();
+    let mut entries = Vec::with_capacity(planned.len());
     for (i, results) in planned.into_iter().enumerate() {
-        let mut row = Vec::new();
+        let mut row = Vec::with_capacity(results.len());
         for (j, r) in results.into_iter().enumerate() {
             let v = match r.outcome {
                 Outcome::Ready { event, request } => {
@@ -243,6 +242,18 @@ pub(crate) async fn deliver(
         }
         entries.push(row);
     }
+    (entries, ready)
+}
+
+/// Sends every ready request (batched per TikTok's rules) and reports each event
+/// and destination as `sent` or `failed` with TikTok's answer.
+pub(crate) async fn deliver(
+    config: &Config,
+    planned: Vec<Vec<DestinationResult<'_>>>,
+    is_array: bool,
+    settings: &Settings,
+) -> Vec<Value> {
+    let (mut entries, ready) = split_ready(planned);
     let batches = batch(ready);
     let started = Date::now().as_millis();
     let mut outcomes: Vec<(Classification, u32)> = Vec::with_capacity(batches.len());

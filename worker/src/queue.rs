@@ -5,12 +5,12 @@
 
 use crate::config::{LogLevel, Settings};
 use crate::stats::{self, Tally};
-use crate::{http, tiktok};
+use crate::{handlers, http, tiktok};
 use futures_util::future::join_all;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde_json::{json, Value};
 use tiktok_edge::queue::{self, Message, Planned, Step};
-use tiktok_edge::{classify, Classification, Config, DestinationResult, Outcome, Verdict};
+use tiktok_edge::{classify, Classification, Config, DestinationResult, Verdict};
 use wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::Env;
@@ -28,29 +28,16 @@ pub fn binding(env: &Env, name: &str) -> Option<JsValue> {
 /// Enqueues the ready requests of a call; every entry says `queued`, or `failed`
 /// (`retryable`) when its message could not be enqueued, so the caller can resend.
 pub async fn enqueue(config: &Config, planned: Vec<Vec<DestinationResult<'_>>>, queue: &JsValue) -> Vec<Vec<Value>> {
-    let mut rows: Vec<Vec<Value>> = Vec::with_capacity(planned.len());
-    let mut ready = Vec::new();
-    for (i, results) in planned.into_iter().enumerate() {
-        let mut row = Vec::with_capacity(results.len());
-        for (j, r) in results.into_iter().enumerate() {
-            let Some(d) = config.destinations.get(j) else { continue };
-            let mut entry = serde_json::to_value(&r).unwrap_or(Value::Null);
-            match r.outcome {
-                Outcome::Ready { request, .. } => {
-                    if let Value::Object(m) = &mut entry {
-                        m.remove("request");
-                        m.insert("status".into(), "queued".into());
-                    }
-                    ready.push(Planned { tag: (i, j), destination: &d.id, token_secret: &d.token_secret, request });
-                }
-                Outcome::Skipped { .. } => stats::record(&d.id, Tally::Skipped),
-                Outcome::Error { .. } => stats::record(&d.id, Tally::Error),
-            }
-            row.push(entry);
+    let (mut rows, ready) = handlers::split_ready(planned);
+    let mut planned_requests = Vec::with_capacity(ready.len());
+    for ((i, j), request) in ready {
+        let Some(d) = config.destinations.get(j) else { continue };
+        if let Some(Value::Object(m)) = rows.get_mut(i).and_then(|row| row.get_mut(j)) {
+            m.insert("status".into(), "queued".into());
         }
-        rows.push(row);
+        planned_requests.push(Planned { tag: (i, j), destination: &d.id, token_secret: &d.token_secret, request });
     }
-    let (messages, too_large) = queue::messages(ready);
+    let (messages, too_large) = queue::messages(planned_requests);
     let sent = join_all(messages.iter().map(|(_, body)| send(queue, body, None))).await;
     let failed = messages.iter().zip(&sent).filter(|(_, ok)| !**ok).flat_map(|((tags, _), _)| tags.iter());
     let failed: Vec<((usize, usize), &str)> = failed.map(|t| (*t, "queue_unavailable")).collect();

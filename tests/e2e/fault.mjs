@@ -6,24 +6,20 @@
 // event_id like TikTok, so an event counted twice means its event_id changed. Used by tests/e2e/queue.test.mjs
 // (CI size) and scripts/fault-test.sh (10,000 events).
 import { createHash } from 'node:crypto';
-import { destinations, INGEST, startQueuedWorker, startSandbox, TOKEN } from './harness.mjs';
+import { bindings, destinations, INGEST, startQueuedWorker, startSandbox } from './harness.mjs';
 
 export async function faultTest({
   events = 2000, perCall = 100, timeoutMs = 1000, seed = 42, rate = 0.2, maxAttempts = 10, deadlineMs = 120_000, log = () => {},
 }) {
   const sandbox = await startSandbox();
   const web = { destinations: [destinations(sandbox.url).destinations[0]] };
-  const mf = await startQueuedWorker({
-    DESTINATIONS: JSON.stringify(web),
-    TIKTOK_API_BASE: sandbox.url,
-    TIKTOK_ACCESS_TOKEN: TOKEN,
-    INGEST_TOKEN: INGEST,
+  const mf = await startQueuedWorker(bindings(sandbox.url, {
     TIKTOK_TIMEOUT_MS: String(timeoutMs),
     QUEUE_RETRY_BASE_SECONDS: '0',
     QUEUE_MAX_DELAY_SECONDS: '1',
     QUEUE_MAX_ATTEMPTS: String(maxAttempts),
     LOG_LEVEL: 'off',
-  });
+  }, web));
   try {
     const kinds = [
       { kind: 'http500' },

@@ -51,6 +51,15 @@ export function destinations(sandboxUrl) {
   };
 }
 
+/**
+ * The Worker's vars and secrets for the sandbox at `sandboxUrl`: all three destinations
+ * (`config` replaces them), the sandbox's token, the test ingest token, and `extra`.
+ */
+export function bindings(sandboxUrl, extra = {}, config = destinations(sandboxUrl)) {
+  return { DESTINATIONS: JSON.stringify(config), TIKTOK_API_BASE: sandboxUrl, TIKTOK_ACCESS_TOKEN: TOKEN,
+    INGEST_TOKEN: INGEST, ...extra };
+}
+
 /** The built Worker (worker/build) in workerd, with bindings as wrangler would give them. */
 export async function startWorker(bindings) {
   const mf = new Miniflare({

@@ -4,22 +4,18 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { faultTest } from './fault.mjs';
-import { destinations, INGEST, root, startQueuedWorker, startSandbox, startWranglerDev, TOKEN } from './harness.mjs';
+import { bindings, INGEST, root, startQueuedWorker, startSandbox, startWranglerDev, TOKEN } from './harness.mjs';
 
 let sandbox;
 let mf;
 before(async () => {
   sandbox = await startSandbox();
-  mf = await startQueuedWorker({
-    DESTINATIONS: JSON.stringify(destinations(sandbox.url)),
-    TIKTOK_API_BASE: sandbox.url,
-    TIKTOK_ACCESS_TOKEN: TOKEN,
-    INGEST_TOKEN: INGEST,
+  mf = await startQueuedWorker(bindings(sandbox.url, {
     QUEUE_MAX_ATTEMPTS: '2',
     QUEUE_RETRY_BASE_SECONDS: '0',
     QUEUE_MAX_DELAY_SECONDS: '0',
     LOG_LEVEL: 'off',
-  });
+  }));
 });
 after(async () => { await mf?.dispose(); sandbox?.stop(); });
 beforeEach(async () => { await sandbox.reset(); await sandbox.faults({}); });
@@ -109,8 +105,7 @@ test('fault test (CI size): 2,000 events, 20% faults, nothing lost, nothing coun
 });
 
 test('wrangler dev --env queued delivers through local queues', { timeout: 180_000 }, async () => {
-  const vars = { TIKTOK_API_BASE: sandbox.url, TIKTOK_ACCESS_TOKEN: TOKEN, INGEST_TOKEN: INGEST,
-    DESTINATIONS: JSON.stringify(destinations(sandbox.url)), QUEUE_RETRY_BASE_SECONDS: '0' };
+  const vars = bindings(sandbox.url, { QUEUE_RETRY_BASE_SECONDS: '0' });
   const args = ['--env', 'queued', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
   const dev = await startWranglerDev(root, args);
   try {

@@ -1,7 +1,7 @@
 // The built Worker in the real workerd runtime, against the local TikTok sandbox.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, startWorker, destinations, TOKEN, INGEST, ORIGIN } from './harness.mjs';
+import { bindings, startSandbox, startWorker, destinations, TOKEN, INGEST, ORIGIN } from './harness.mjs';
 
 let sandbox;
 let mf;
@@ -9,14 +9,10 @@ const BASE = 'http://localhost'; // not a site route: proxy mode stays off
 
 before(async () => {
   sandbox = await startSandbox();
-  mf = await startWorker({
-    DESTINATIONS: JSON.stringify(destinations(sandbox.url)),
-    TIKTOK_API_BASE: sandbox.url,
-    TIKTOK_ACCESS_TOKEN: TOKEN,
-    INGEST_TOKEN: INGEST,
+  mf = await startWorker(bindings(sandbox.url, {
     ALLOWED_ORIGINS: `${ORIGIN}, https://other.example.com`,
     TIKTOK_TIMEOUT_MS: '2000',
-  });
+  }));
 });
 after(async () => { await mf?.dispose(); sandbox?.stop(); });
 beforeEach(async () => { await sandbox.reset(); await sandbox.faults({}); });
@@ -208,8 +204,7 @@ test('every error status, as JSON', async () => {
 });
 
 test('DESTINATIONS may also be a table (an object binding), as in wrangler.toml [vars]', async () => {
-  const table = await startWorker({ DESTINATIONS: destinations(sandbox.url), TIKTOK_API_BASE: sandbox.url,
-    TIKTOK_ACCESS_TOKEN: TOKEN, INGEST_TOKEN: INGEST });
+  const table = await startWorker(bindings(sandbox.url, { DESTINATIONS: destinations(sandbox.url) }));
   try {
     const r = await table.dispatchFetch(`${BASE}/healthz`);
     assert.equal(r.status, 200);

@@ -239,15 +239,24 @@ test("an invalid config lists every error with its path", () => {
   );
 });
 
-test("events beyond the core's input limits are results with an error, not crashes", () => {
+test("events beyond the core's input limits are results with an error naming the path, not crashes", () => {
   const config = exampleConfig();
   let nested = "x";
   for (let i = 0; i < 40; i++) nested = { n: nested };
   const huge = { event_name: "purchase", id: "O", items: Array.from({ length: 1001 }, () => ({ id: "i" })) };
-  for (const event of [{ event_name: "purchase", deep: nested }, huge, "a string", 42, null, []]) {
+  const cases = [
+    [{ event_name: "purchase", deep: nested }, `deep${".n".repeat(32)}`],
+    [huge, "items"],
+    ["a string", ""],
+    [42, ""],
+    [null, ""],
+  ];
+  for (const [event, path] of cases) {
     const { results } = t.buildRequests(config, event, { secrets });
-    for (const r of results) assert.notEqual(r.status, undefined);
+    assert.equal(results.length, config.destinations.length);
+    for (const r of results) assert.deepEqual([r.status, r.error.code, r.error.path], ["error", "invalid_event", path]);
   }
+  assert.deepEqual(t.buildRequests(config, [], { secrets }).results, [], "an empty array is no event");
 });
 
 test("the Worker build never carries the npm exports (feature `js` is built in its own cargo invocation)", (t) => {

@@ -1,7 +1,7 @@
 //! One function per route. HTTP checks (auth, CORS, content type, size) happen
 //! here; planning, batching and classifying TikTok's answers are the core's.
 
-use crate::config::{self, LogLevel, Settings};
+use crate::config::{self, Settings};
 use crate::http::{self, error, error_for};
 use crate::stats::{self, Tally};
 use crate::{proxy, queue, tiktok};
@@ -264,19 +264,9 @@ pub(crate) async fn deliver(
     retry_inline(&batches, &mut outcomes, settings, started).await;
     for (b, (c, attempts)) in batches.iter().zip(&outcomes) {
         let destination = b.tags.first().and_then(|(_, j)| config.destinations.get(*j)).map_or("", |d| d.id.as_str());
-        let level = if c.verdict == Verdict::Ok { LogLevel::Info } else { LogLevel::Warn };
-        if level >= settings.log_level {
-            let fields = [
-                ("destination", destination.into()),
-                ("events", b.tags.len().into()),
-                ("attempts", (*attempts).into()),
-                ("verdict", serde_json::to_value(c.verdict).unwrap_or(Value::Null)),
-                ("reason", c.reason.into()),
-                ("code", c.code.into()),
-                ("request_id", c.request_id.clone().into()),
-            ];
-            http::log(if level == LogLevel::Info { "info" } else { "warn" }, "tiktok_request", &fields);
-        }
+        let context =
+            [("destination", destination.into()), ("events", b.tags.len().into()), ("attempts", (*attempts).into())];
+        tiktok::log_answer(settings, c, &context);
         let tiktok = json!({"code": c.code, "message": c.message, "request_id": c.request_id});
         for (i, j) in &b.tags {
             let retries = attempts - 1;

@@ -89,7 +89,7 @@ pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
     for (b, answer) in consumed.batches.iter().zip(answers) {
         let c = classify(answer.status, &answer.body);
         let events = b.request.pointer("/body/data").and_then(Value::as_array).map_or(1, Vec::len);
-        log_request(settings, &c, events, b.tags.len());
+        tiktok::log_answer(settings, &c, &[("events", events.into()), ("messages", b.tags.len().into())]);
         for i in &b.tags {
             let step = queue::next_step(
                 &c,
@@ -125,9 +125,7 @@ impl Settle<'_> {
     /// Counts every event of message `i` for its destination.
     fn tally(&self, i: usize, tally: Tally) {
         if let Some(Some(m)) = self.parsed.get(i) {
-            for _ in 0..queue::event_ids(m).len().max(1) {
-                stats::record(&m.destination, tally);
-            }
+            stats::record_many(&m.destination, tally, queue::event_ids(m).len().max(1) as u64);
         }
     }
 
@@ -163,21 +161,6 @@ impl Settle<'_> {
         } else {
             call(self.messages.get(i), "retry", &[options(Some(self.settings.queue_policy.max_delay_s))]);
         }
-    }
-}
-
-fn log_request(settings: &Settings, c: &Classification, events: usize, messages: usize) {
-    let level = if c.verdict == Verdict::Ok { LogLevel::Info } else { LogLevel::Warn };
-    if level >= settings.log_level {
-        let fields = [
-            ("events", events.into()),
-            ("messages", messages.into()),
-            ("verdict", serde_json::to_value(c.verdict).unwrap_or(Value::Null)),
-            ("reason", c.reason.into()),
-            ("code", c.code.into()),
-            ("request_id", c.request_id.clone().into()),
-        ];
-        http::log(if level == LogLevel::Info { "info" } else { "warn" }, "tiktok_request", &fields);
     }
 }
 

@@ -48,36 +48,44 @@ pub enum Tally {
 }
 
 pub fn record(destination: &str, tally: Tally) {
+    record_many(destination, tally, 1);
+}
+
+/// `events` events of one destination with the same outcome (a queue message's).
+pub fn record_many(destination: &str, tally: Tally, events: u64) {
     COUNTS.with(|c| {
         let mut map = c.borrow_mut();
-        let n = map.entry(destination.to_owned()).or_default();
+        if !map.contains_key(destination) {
+            map.insert(destination.to_owned(), Counts::default());
+        }
+        let Some(n) = map.get_mut(destination) else { return };
         match tally {
             Tally::Sent { retries } => {
-                n.accepted += 1;
-                n.sent += 1;
-                n.retried += u64::from(retries);
+                n.accepted += events;
+                n.sent += events;
+                n.retried += u64::from(retries) * events;
             }
             Tally::Failed { retryable, retries } => {
-                n.accepted += 1;
-                n.retried += u64::from(retries);
+                n.accepted += events;
+                n.retried += u64::from(retries) * events;
                 if retryable {
-                    n.failed_retryable += 1;
+                    n.failed_retryable += events;
                 } else {
-                    n.dropped += 1;
+                    n.dropped += events;
                 }
             }
             Tally::Queued => {
-                n.accepted += 1;
-                n.queued += 1;
+                n.accepted += events;
+                n.queued += events;
             }
-            Tally::Delivered => n.sent += 1,
-            Tally::Retried => n.retried += 1,
+            Tally::Delivered => n.sent += events,
+            Tally::Retried => n.retried += events,
             Tally::DeadLettered { dropped } => {
-                n.dead_lettered += 1;
-                n.dropped += u64::from(dropped);
+                n.dead_lettered += events;
+                n.dropped += u64::from(dropped) * events;
             }
-            Tally::Skipped => n.skipped += 1,
-            Tally::Error => n.errors += 1,
+            Tally::Skipped => n.skipped += events,
+            Tally::Error => n.errors += events,
         }
     });
 }

@@ -1,12 +1,31 @@
-//! The one outbound client: sends a planned request to TikTok (or the sandbox)
-//! and returns the raw answer. Classifying it is the core's job.
+//! The one outbound client: sends a planned request to TikTok (or the sandbox),
+//! returns the raw answer and logs the core's classification of it.
 
+use crate::config::{LogLevel, Settings};
+use crate::http;
 use futures_util::future::{select, Either};
 use serde_json::Value;
 use std::time::Duration;
-use tiktok_edge::HttpRequest;
+use tiktok_edge::{Classification, HttpRequest, Verdict};
 use wasm_bindgen::JsValue;
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+
+/// One log line per TikTok answer (`info` when accepted, `warn` otherwise, as `LOG_LEVEL`
+/// allows): the caller's `context` fields, then TikTok's verdict, reason, code, request_id.
+pub fn log_answer(settings: &Settings, c: &Classification, context: &[(&str, Value)]) {
+    let level = if c.verdict == Verdict::Ok { LogLevel::Info } else { LogLevel::Warn };
+    if level < settings.log_level {
+        return;
+    }
+    let mut fields = context.to_vec();
+    fields.extend([
+        ("verdict", serde_json::to_value(c.verdict).unwrap_or(Value::Null)),
+        ("reason", c.reason.into()),
+        ("code", c.code.into()),
+        ("request_id", c.request_id.clone().into()),
+    ]);
+    http::log(if level == LogLevel::Info { "info" } else { "warn" }, "tiktok_request", &fields);
+}
 
 /// What came back: status 0 means no answer in time (or a network error).
 pub struct Answer {

@@ -83,9 +83,8 @@ pub fn classify_response(status: JsValue, body: JsValue) -> Result<JsValue, JsVa
 
 #[wasm_bindgen(js_name = hashIdentifier)]
 pub fn hash_identifier(kind: JsValue, value: JsValue) -> Result<JsValue, JsValue> {
-    let names = Kind::NAMES.join(", ");
     let kind = kind.as_string().and_then(|k| Kind::from_name(&k));
-    let kind = kind.ok_or_else(|| argument("kind", &format!("expected one of: {names}")))?;
+    let kind = kind.ok_or_else(|| argument("kind", &format!("expected one of: {}", Kind::NAMES.join(", "))))?;
     match hashing::hash(kind, &text_arg(&value, "value")?) {
         Ok(hash) => Ok(hash.into()),
         Err(hashing::Rejected::Empty) => Ok(JsValue::NULL),

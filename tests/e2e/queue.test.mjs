@@ -63,6 +63,16 @@ test('with a queue, events are answered 202 queued and delivered by the consumer
   assert.equal((await preview.json()).results[0].status, 'ready', 'preview never enqueues');
 });
 
+test('an event whose request cannot fit in a queue message is answered failed, not dropped silently', async () => {
+  const items = Array.from({ length: 900 }, (_, k) => ({ id: `${k}`.padStart(100, '0'), product: { name: 'n'.repeat(100) } }));
+  const res = await post('/v1/events', [{ event_name: 'purchase', id: 'BIG', items }, { event_name: 'purchase', id: 'SMALL' }]);
+  const web = (await res.json()).results.filter((r) => r.destination === 'tiktok');
+  assert.deepEqual(web.map((r) => [r.index, r.status, r.reason, r.retryable]),
+    [[0, 'failed', 'message_too_large', false], [1, 'queued', undefined, undefined]]);
+  const [event] = await received(1);
+  assert.equal(event.data.event_id, 'SMALL');
+});
+
 test('a non-retryable answer dead-letters the message at once, with TikTok code, message and event ids', async () => {
   await sandbox.faults({ next: [{ kind: 'code', code: 40002 }] });
   await post('/v1/events', [{ event_name: 'purchase', id: 'D_1' }, { event_name: 'purchase', id: 'D_2' }]);

@@ -39,25 +39,29 @@ pub async fn enqueue(config: &Config, planned: Vec<Vec<DestinationResult<'_>>>, 
     }
     let (messages, too_large) = queue::messages(planned_requests);
     let sent = join_all(messages.iter().map(|(_, body)| send(queue, body, None))).await;
-    let failed = messages.iter().zip(&sent).filter(|(_, ok)| !**ok).flat_map(|((tags, _), _)| tags.iter());
-    let failed: Vec<((usize, usize), &str)> = failed.map(|t| (*t, "queue_unavailable")).collect();
-    let too_large = too_large.into_iter().map(|t| (t, "message_too_large"));
-    let mut marked = vec![];
-    for ((i, j), reason) in failed.into_iter().chain(too_large) {
-        if let Some(Value::Object(m)) = rows.get_mut(i).and_then(|row| row.get_mut(j)) {
-            m.insert("status".into(), "failed".into());
-            m.insert("reason".into(), reason.into());
-            m.insert("retryable".into(), (reason == "queue_unavailable").into());
+    for ((tags, _), enqueued) in messages.iter().zip(sent) {
+        for &(i, j) in tags {
+            match (enqueued, config.destinations.get(j)) {
+                (true, Some(d)) => stats::record(&d.id, Tally::Queued),
+                (true, None) => {}
+                (false, _) => not_enqueued(&mut rows, (i, j), "queue_unavailable"),
+            }
         }
-        marked.push((i, j));
-        http::log("error", "not_enqueued", &[("reason", reason.into()), ("event_index", i.into())]);
     }
-    for (_, j) in messages.iter().flat_map(|(tags, _)| tags).filter(|t| !marked.contains(t)) {
-        if let Some(d) = config.destinations.get(*j) {
-            stats::record(&d.id, Tally::Queued);
-        }
+    for tag in too_large {
+        not_enqueued(&mut rows, tag, "message_too_large");
     }
     rows
+}
+
+/// Marks an entry `failed`: retryable when the queue refused it, not when it can never fit.
+fn not_enqueued(rows: &mut [Vec<Value>], (i, j): (usize, usize), reason: &str) {
+    if let Some(Value::Object(m)) = rows.get_mut(i).and_then(|row| row.get_mut(j)) {
+        m.insert("status".into(), "failed".into());
+        m.insert("reason".into(), reason.into());
+        m.insert("retryable".into(), (reason == "queue_unavailable").into());
+    }
+    http::log("error", "not_enqueued", &[("reason", reason.into()), ("event_index", i.into())]);
 }
 
 /// The consumer: one batch of messages in, TikTok requests out, then for each message

@@ -118,6 +118,7 @@ pub fn consume(bodies: &[String], secrets: &Secrets) -> Consumed {
         };
         match secrets.get(&message.token_secret) {
             Some(token) => {
+                // A copy with the token: the redacted original stays for a dead letter.
                 let mut request = message.request.clone();
                 if let Some(slot) = request.pointer_mut("/headers/Access-Token") {
                     *slot = Value::from(token.expose());

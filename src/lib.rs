@@ -17,10 +17,10 @@
 //! # }
 //! ```
 
-pub mod batch;
 pub mod config;
 mod context;
 pub mod cookies;
+pub mod delivery;
 mod error;
 pub mod hashing;
 #[cfg(feature = "js")]
@@ -29,23 +29,22 @@ mod limits;
 pub mod mapping;
 pub mod path;
 pub mod payload;
-pub mod queue;
 mod request;
-pub mod response;
-mod result;
+mod results;
 mod secrets;
 pub mod site;
 pub mod template;
 pub mod time;
 pub mod url;
 
-pub use batch::{batch, batch_json, Batch, Mergeable, MAX_EVENTS_PER_REQUEST};
 pub use config::Config;
 pub use context::RequestContext;
+pub use delivery::batch::{batch_json, Batch, MAX_EVENTS_PER_REQUEST};
+pub use delivery::outcome::{classify, Classification, Reason, TikTokAnswer, Verdict};
+pub use delivery::report::{call_status, CallStatus, DestinationResult, Outcome, SkipReason, Tokens};
 pub use error::{ConfigErrors, Error, Warning};
 pub use limits::{MAX_ARRAY_LEN, MAX_DEPTH, MAX_NODES, MAX_STRING_BYTES};
 pub use mapping::plan;
 pub use request::{Body, Headers, HttpRequest, DEFAULT_API_BASE};
-pub use response::{classify, Classification, Verdict};
-pub use result::{results_for, results_list, DestinationResult, Outcome, SkipReason, Tokens};
+pub use results::results_for;
 pub use secrets::{Secret, Secrets, REDACTED};

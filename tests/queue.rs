@@ -1,187 +1,247 @@
-//! Queue delivery, pure part: message sizes and tags, merging a consumer batch back
-//! into TikTok requests of up to 1,000 events, tokens only by secret name, the
-//! retry/backoff/dead-letter decision, and dead letters that say why.
+//! Queued delivery decided in the core: message sizes and tags, merging a consumer
+//! batch back into TikTok requests of up to 1,000 events, tokens only by secret name,
+//! retries with backoff, dead letters that say why, foreign URLs refused, and a
+//! poisoned merged batch split back into the queue until only the bad event is left.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod support;
+
 use serde_json::{json, Value};
-use tiktok_edge::queue::{consume, dead_letter, event_ids, messages, next_step, Message, Planned, RetryPolicy, Step};
-use tiktok_edge::{classify, plan, Config, Outcome, RequestContext, Secrets, MAX_EVENTS_PER_REQUEST};
+use std::collections::VecDeque;
+use support::{drive, event, one_pixel, planned, Bad, TikTok, TOKEN};
+use tiktok_edge::delivery::queue::{Message, MAX_MESSAGE_BYTES};
+use tiktok_edge::delivery::{Call, Consumer, ConsumerPolicy, Outbound, Settle, Settlement};
+use tiktok_edge::{Config, MAX_EVENTS_PER_REQUEST};
 
-const TOKEN: &str = "tok-secret-value";
-
-fn config() -> Config {
-    Config::from_value(&json!({"destinations": [
-        {"id": "web", "type": "events_api", "pixel_id": "P1"},
-        {"id": "orders", "type": "order_sync", "endpoint": "https://orders.example/sync",
-         "third_merchant_id": "M", "third_shop_id": "S", "third_shop_name": "N", "order_country": "FR",
-         "create_time": "1765290725", "payment_value": "{{value}}", "total_value": "{{value}}",
-         "length_of_stay": "1", "amount_of_room": "1", "check_in_date": "2026-01-02", "check_out_date": "2026-01-03",
-         "event_mapping": {"purchase": "CREATE_ORDER"}}]}))
-    .unwrap()
+fn policy() -> ConsumerPolicy {
+    ConsumerPolicy::new(5, 2, 60, 50)
 }
 
-fn secrets() -> Secrets {
-    Secrets::new().with("TIKTOK_ACCESS_TOKEN", TOKEN)
+/// The message texts a call's events become.
+fn enqueue(cfg: &Config, events: &[Value]) -> Vec<(Vec<usize>, String)> {
+    // Positions are those of the reports: one per event and destination, in order.
+    Call::new(planned(cfg, events), true).messages(cfg)
 }
 
-fn event(i: usize, padding: usize) -> Value {
-    json!({"event_name": "purchase", "id": format!("E{i}"), "value": 10, "currency": "EUR",
-           "partners": {"tiktok": {"ttoclid": "T1"}}, "items": [{"id": "R1", "product": {"name": "Room"}}],
-           "context": {"event_timestamp": 1765290725123_i64, "page": {"url": format!("https://shop.example/{}", "x".repeat(padding))}}})
+fn padded(i: usize, padding: usize) -> Value {
+    json!({"event_name": "purchase", "id": format!("E{i}"), "value": 10,
+           "context": {"page": {"url": format!("https://shop.example/{}", "x".repeat(padding))}}})
 }
 
-/// (event index, destination index).
-type Tag = (usize, usize);
-/// Message texts with their tags, and the tags too large for any message.
-type Enqueued = (Vec<(Vec<Tag>, String)>, Vec<Tag>);
-
-/// Messages for the events of one call.
-fn enqueue(cfg: &Config, events: &[Value]) -> Enqueued {
-    let ctx = RequestContext::at(1_767_225_600_000);
-    let mut planned = Vec::new();
-    for (i, ev) in events.iter().enumerate() {
-        for (j, r) in plan(cfg, ev, &ctx, &secrets()).into_iter().enumerate() {
-            let d = &cfg.destinations[j];
-            if let Outcome::Ready { request, .. } = r.outcome {
-                planned.push(Planned { tag: (i, j), destination: &d.id, token_secret: &d.token_secret, request });
-            }
-        }
-    }
-    messages(planned)
-}
-
-fn data_len(text: &str) -> usize {
-    let m: Message = serde_json::from_str(text).unwrap();
-    m.request.pointer("/body/data").and_then(Value::as_array).map_or(1, Vec::len)
+/// One consumer invocation over `bodies` answered by `answer`.
+fn consume(
+    cfg: &Config,
+    bodies: &[String],
+    attempts: &[u32],
+    answer: impl FnMut(&tiktok_edge::delivery::request::Outgoing) -> (u16, String),
+) -> Vec<Settlement> {
+    let mut run = Consumer::new(bodies, attempts, cfg, policy());
+    drive(&mut run, answer, 100);
+    run.settlements()
 }
 
 #[test]
 fn a_call_becomes_few_messages_each_under_the_size_limit_without_the_token() {
-    let cfg = config();
-    let events: Vec<Value> = (0..100).map(|i| event(i, 0)).collect();
-    let (msgs, too_large) = enqueue(&cfg, &events);
-    assert!(too_large.is_empty());
-    // 100 events: one Events API message, and 100 order-sync messages (never merged).
-    let track: Vec<_> = msgs.iter().filter(|(tags, _)| tags[0].1 == 0).collect();
-    assert_eq!(track.len(), 1);
-    assert_eq!(track[0].0, (0..100).map(|i| (i, 0)).collect::<Vec<_>>());
-    assert_eq!(msgs.len() - track.len(), 100);
-    for (_, text) in &msgs {
-        assert!(text.len() <= tiktok_edge::queue::MAX_MESSAGE_BYTES);
-        assert!(!text.contains(TOKEN), "a token in a queue message");
-        let m: Message = serde_json::from_str(text).unwrap();
-        assert_eq!(m.token_secret, "TIKTOK_ACCESS_TOKEN");
-        assert_eq!(m.request["headers"]["Access-Token"], "<redacted>");
-    }
+    let cfg = one_pixel();
+    let events: Vec<Value> = (0..100).map(|i| event(&format!("E{i}"))).collect();
+    let msgs = enqueue(&cfg, &events);
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].0, (0..100).collect::<Vec<_>>());
+    let m: Value = serde_json::from_str(&msgs[0].1).unwrap();
+    assert!(!msgs[0].1.contains(TOKEN), "a token in a queue message");
+    assert_eq!(m["token_secret"], "TIKTOK_ACCESS_TOKEN");
+    assert_eq!(m["destination"], "web");
+    assert_eq!(m["request"]["headers"]["Access-Token"], "<redacted>");
+    assert_eq!(m["request"]["body"]["data"].as_array().unwrap().len(), 100);
 }
 
 #[test]
 fn large_events_are_split_across_messages_keeping_every_tag_once() {
-    let cfg =
-        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
-    // ~5 KB per event: 100 events need several messages of at most 120 KB.
-    let events: Vec<Value> = (0..100).map(|i| event(i, 5000)).collect();
-    let (msgs, too_large) = enqueue(&cfg, &events);
-    assert!(too_large.is_empty());
+    let cfg = one_pixel();
+    let events: Vec<Value> = (0..100).map(|i| padded(i, 5000)).collect();
+    let msgs = enqueue(&cfg, &events);
     assert!(msgs.len() >= 5, "{} messages", msgs.len());
-    let mut seen: Vec<usize> = Vec::new();
+    let mut seen = Vec::new();
     for (tags, text) in &msgs {
-        assert!(text.len() <= tiktok_edge::queue::MAX_MESSAGE_BYTES);
-        assert_eq!(tags.len(), data_len(text));
-        let m: Message = serde_json::from_str(text).unwrap();
-        let ids: Vec<String> = tags.iter().map(|(i, _)| format!("E{i}")).collect();
-        assert_eq!(event_ids(&m), ids, "tags follow data order");
-        seen.extend(tags.iter().map(|(i, _)| *i));
+        assert!(text.len() <= MAX_MESSAGE_BYTES);
+        let m = Message::parse(text).unwrap();
+        let ids: Vec<String> = tags.iter().map(|i| format!("E{i}")).collect();
+        assert_eq!(m.request.event_ids(), ids, "tags follow data order");
+        seen.extend(tags.iter().copied());
     }
     assert_eq!(seen, (0..100).collect::<Vec<_>>());
-    // One event alone larger than a message is reported, not dropped silently.
-    let huge = vec![
-        event(0, 30_000),
-        json!({"event_name": "purchase", "id": "H", "items": (0..900)
-        .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()}),
-    ];
-    let (msgs, too_large) = enqueue(&cfg, &huge);
-    assert_eq!(msgs.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), vec![vec![(0, 0)]]);
-    assert_eq!(too_large, vec![(1, 0)]);
+    // One event alone larger than a message is reported failed, not dropped silently.
+    let huge = vec![padded(0, 30_000), json!({"event_name": "purchase", "id": "H", "items": (0..900)
+        .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()})];
+    let mut call = Call::new(planned(&cfg, &huge), true);
+    let msgs = call.messages(&cfg);
+    assert_eq!(msgs.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), vec![vec![0]]);
+    let r = serde_json::to_value(&call.results()[1]).unwrap();
+    assert_eq!((r["status"].as_str(), r["reason"].as_str(), r["retryable"].as_bool()), (Some("failed"), Some("message_too_large"), Some(false)));
 }
 
 #[test]
 fn a_consumer_batch_of_100_messages_of_100_events_is_10_tiktok_requests() {
-    let cfg =
-        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
+    let cfg = one_pixel();
     let mut bodies = Vec::new();
     for call in 0..100 {
-        let events: Vec<Value> = (0..100).map(|i| event(call * 100 + i, 0)).collect();
-        let (msgs, _) = enqueue(&cfg, &events);
-        bodies.extend(msgs.into_iter().map(|(_, t)| t));
+        let events: Vec<Value> = (0..100).map(|i| event(&format!("E{}", call * 100 + i))).collect();
+        bodies.extend(enqueue(&cfg, &events).into_iter().map(|(_, t)| t));
     }
     assert_eq!(bodies.len(), 100);
-    let consumed = consume(&bodies, &secrets());
-    assert!(consumed.unsendable.is_empty());
-    let sizes: Vec<usize> =
-        consumed.batches.iter().map(|b| b.request["body"]["data"].as_array().unwrap().len()).collect();
+    let mut sizes = Vec::new();
+    let settlements = consume(&cfg, &bodies, &[1; 100], |o| {
+        assert_eq!(o.token.expose(), TOKEN, "the token is filled in to send");
+        sizes.push(support::ids(&o.body).len());
+        (200, r#"{"code":0,"message":"OK"}"#.into())
+    });
     assert_eq!(sizes, vec![MAX_EVENTS_PER_REQUEST; 10]);
-    let carried: Vec<usize> = consumed.batches.iter().flat_map(|b| b.tags.clone()).collect();
-    assert_eq!(carried, (0..100).collect::<Vec<_>>(), "every message in exactly one request");
-    assert_eq!(consumed.batches[0].request["headers"]["Access-Token"], TOKEN, "the token is filled in to send");
+    let mut acked: Vec<usize> = settlements.iter().flat_map(|s| s.messages.clone()).collect();
+    acked.sort_unstable();
+    assert_eq!(acked, (0..100).collect::<Vec<_>>(), "every message settled once");
+    assert!(settlements.iter().all(|s| s.then == Settle::Ack && s.send.is_empty() && s.delivered == 100));
+}
+
+fn dead_reasons(settlements: &[Settlement]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for s in settlements {
+        for out_msg in &s.send {
+            if let Outbound::DeadLetter(text) = out_msg {
+                let v: Value = serde_json::from_str(text).unwrap();
+                out.push((s.messages[0], v["dead_letter"]["reason"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]
-fn unreadable_messages_and_missing_tokens_are_unsendable_with_a_reason() {
-    let cfg =
-        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
-    let (msgs, _) = enqueue(&cfg, &[event(1, 0)]);
-    let good = msgs[0].1.clone();
+fn unreadable_messages_missing_tokens_and_foreign_urls_are_dead_lettered_with_a_reason() {
+    let cfg = one_pixel();
+    let good = enqueue(&cfg, &[event("E1")])[0].1.clone();
     let other_secret = good.replace("\"TIKTOK_ACCESS_TOKEN\"", "\"ROTATED_AWAY\"");
-    let consumed = consume(&[good, "not json".into(), other_secret], &secrets());
-    assert_eq!(consumed.batches.len(), 1);
-    assert_eq!(consumed.batches[0].tags, vec![0]);
-    assert_eq!(consumed.unsendable, vec![(1, "invalid_message"), (2, "missing_secret")]);
-    assert!(consumed.messages[1].is_none() && consumed.messages[2].is_some());
+    let foreign = good.replace("https://business-api.tiktok.com", "https://attacker.example");
+    let mut sent_to = Vec::new();
+    let settlements = consume(&cfg, &[good, "not json".into(), other_secret, foreign], &[1; 4], |o| {
+        sent_to.push(o.url.clone());
+        (200, r#"{"code":0}"#.into())
+    });
+    assert_eq!(sent_to, vec!["https://business-api.tiktok.com/open_api/v1.3/event/track/"]);
+    assert_eq!(
+        dead_reasons(&settlements),
+        vec![(1, "invalid_message".into()), (2, "foreign_url".into()), (3, "foreign_url".into())]
+    );
+    // The unreadable body is kept whole in its dead letter.
+    let raw = settlements.iter().find(|s| s.messages == [1]).unwrap();
+    assert!(matches!(&raw.send[0], Outbound::DeadLetter(t) if t.contains("not json")));
+    // Without a dead-letter queue (a failed send) the message stays and is retried.
+    assert_eq!(raw.otherwise, Settle::Retry { delay_s: 60 });
+}
+
+#[test]
+fn a_message_whose_secret_is_not_set_is_dead_lettered_not_sent() {
+    let cfg = Config::from_value(&json!({"destinations": [
+        {"id": "web", "type": "events_api", "pixel_id": "P1", "access_token_secret": "OTHER"}]}))
+    .unwrap();
+    // Planning needs the secret; the consumer reads it again and it is gone.
+    let with = support::secrets().with("OTHER", "x");
+    let e = event("E1");
+    let planned = vec![tiktok_edge::plan(&cfg, &e, &tiktok_edge::RequestContext::at(0), &with)];
+    let body = Call::new(planned, false).messages(&cfg)[0].1.clone();
+    let settlements = consume(&cfg, &[body], &[1], |_| panic!("nothing is sent without its token"));
+    assert_eq!(dead_reasons(&settlements), vec![(0, "missing_secret".into())]);
 }
 
 #[test]
 fn retries_back_off_exponentially_respect_tiktok_waits_and_end_in_the_dead_letter_queue() {
-    let policy = RetryPolicy { max_attempts: 5, base_delay_s: 2, max_delay_s: 60 };
-    let ok = classify(200, r#"{"code":0,"message":"OK"}"#);
-    let server = classify(500, "");
-    let rate = classify(200, r#"{"code":40100,"message":"Too many requests"}"#);
-    let maintenance = classify(200, r#"{"code":60001,"message":"maintenance"}"#);
-    let bad = classify(200, r#"{"code":40002,"message":"Invalid"}"#);
-    assert_eq!(next_step(&ok, 1, &policy, 0.5), Step::Ack);
-    assert_eq!(next_step(&bad, 1, &policy, 0.5), Step::DeadLetter, "non-retryable: dead letter at once");
-    // jitter 0.5 = exactly the nominal delay: 2 s exponential vs 2 s suggested for server errors.
-    let delays: Vec<Step> = (1..=4).map(|n| next_step(&server, n, &policy, 0.5)).collect();
-    assert_eq!(delays, [2, 4, 8, 16].map(|d| Step::Retry { delay_s: d }));
-    assert_eq!(next_step(&server, 5, &policy, 0.5), Step::DeadLetter, "bounded attempts");
-    assert_eq!(next_step(&rate, 1, &policy, 0.5), Step::Retry { delay_s: 10 }, "rate limit waits at least 10 s");
-    assert_eq!(next_step(&maintenance, 1, &policy, 0.5), Step::Retry { delay_s: 60 }, "capped");
-    // Jitter stays within ±20% and never exceeds the cap.
-    assert_eq!(next_step(&server, 3, &policy, 0.0), Step::Retry { delay_s: 6 });
-    assert_eq!(next_step(&server, 3, &policy, 0.999), Step::Retry { delay_s: 10 });
-    assert_eq!(next_step(&maintenance, 1, &policy, 1.0), Step::Retry { delay_s: 60 });
-    let immediate = RetryPolicy { max_attempts: 3, base_delay_s: 0, max_delay_s: 0 };
-    assert_eq!(next_step(&rate, 1, &immediate, 0.7), Step::Retry { delay_s: 0 });
+    let cfg = one_pixel();
+    let body = enqueue(&cfg, &[event("E1")])[0].1.clone();
+    let retry = |answer: (u16, &str), attempts: u32| {
+        let s = consume(&cfg, std::slice::from_ref(&body), &[attempts], |_| (answer.0, answer.1.to_owned()));
+        (s[0].then, dead_reasons(&s))
+    };
+    let server = (500, "");
+    // jitter 0.5: the nominal delay, base 2 s doubling.
+    for (attempts, delay) in [(1, 2), (2, 4), (3, 8), (4, 16)] {
+        assert_eq!(retry(server, attempts), (Settle::Retry { delay_s: delay }, vec![]));
+    }
+    assert_eq!(retry(server, 5), (Settle::Ack, vec![(0, "server_error".into())]), "bounded attempts");
+    let rate = (200, r#"{"code":40100,"message":"Too many requests"}"#);
+    assert_eq!(retry(rate, 1).0, Settle::Retry { delay_s: 10 }, "a rate limit waits at least 10 s");
+    let maintenance = (200, r#"{"code":60001,"message":"maintenance"}"#);
+    assert_eq!(retry(maintenance, 1).0, Settle::Retry { delay_s: 60 }, "capped");
+    let bad = (200, r#"{"code":40001,"message":"No permission"}"#);
+    assert_eq!(retry(bad, 1), (Settle::Ack, vec![(0, "permission_denied".into())]), "refused: dead letter at once");
 }
 
 #[test]
-fn a_dead_letter_is_the_message_with_tiktoks_last_answer_and_no_token() {
-    let cfg =
-        Config::from_value(&json!({"destinations": [{"id": "web", "type": "events_api", "pixel_id": "P1"}]})).unwrap();
-    let (msgs, _) = enqueue(&cfg, &[event(7, 0)]);
-    let consumed = consume(&[msgs[0].1.clone()], &secrets());
-    let message = consumed.messages[0].as_ref().unwrap();
-    let c = classify(200, r#"{"code":40100,"message":"Too many requests","request_id":"R1"}"#);
-    let text = dead_letter(message, 8, c.reason, Some(&c));
+fn a_dead_letter_is_the_message_with_tiktoks_last_answer_and_no_token_and_replays_as_it_is() {
+    let cfg = one_pixel();
+    let body = enqueue(&cfg, &[event("E7")])[0].1.clone();
+    let s = consume(&cfg, &[body], &[5], |_| (200, r#"{"code":40100,"message":"Too many","request_id":"R1"}"#.into()));
+    let Outbound::DeadLetter(text) = &s[0].send[0] else { panic!() };
     assert!(!text.contains(TOKEN));
-    let back: Message = serde_json::from_str(&text).unwrap();
+    let back = Message::parse(text).unwrap();
     let why = back.dead_letter.clone().unwrap();
-    assert_eq!(
-        (why.reason.as_str(), why.attempts, why.code, why.request_id.as_deref()),
-        ("rate_limited", 8, Some(40100), Some("R1"))
-    );
-    assert_eq!(event_ids(&back), vec!["E7"]);
-    // A dead letter is a valid message again: replaying it is enqueueing it.
-    let replayed = consume(&[text], &secrets());
-    assert_eq!(replayed.batches.len(), 1);
+    assert_eq!((why.reason.as_str(), why.attempts, why.code, why.request_id.as_deref()), ("rate_limited", 5, Some(40100), Some("R1")));
+    assert_eq!(back.request.event_ids(), vec!["E7"]);
+    let replayed = consume(&cfg, std::slice::from_ref(text), &[1], |_| (200, r#"{"code":0}"#.into()));
+    assert_eq!(replayed[0].delivered, 1);
+}
+
+/// A queue: messages with their attempts, consumer invocations of up to 100 of them,
+/// requeued parts appended, retries put back with one more attempt. Returns the dead
+/// letters and how many invocations it took.
+fn run_queue(cfg: &Config, bodies: Vec<String>, tiktok: &mut TikTok) -> (Vec<Value>, usize) {
+    let mut queue: VecDeque<(String, u32)> = bodies.into_iter().map(|b| (b, 1)).collect();
+    let mut dead = Vec::new();
+    for invocation in 1..=200 {
+        if queue.is_empty() {
+            return (dead, invocation - 1);
+        }
+        let batch: Vec<(String, u32)> = queue.drain(..queue.len().min(100)).collect();
+        let bodies: Vec<String> = batch.iter().map(|(b, _)| b.clone()).collect();
+        let attempts: Vec<u32> = batch.iter().map(|(_, a)| *a).collect();
+        let settlements = consume(cfg, &bodies, &attempts, |o| tiktok.answer(o));
+        let mut settled = vec![0; batch.len()];
+        for s in settlements {
+            for out in s.send {
+                match out {
+                    Outbound::Requeue(t) => queue.push_back((t, 1)),
+                    Outbound::DeadLetter(t) => dead.push(serde_json::from_str(&t).unwrap()),
+                }
+            }
+            for i in s.messages {
+                settled[i] += 1;
+                if let Settle::Retry { .. } = s.then {
+                    queue.push_back((batch[i].0.clone(), batch[i].1 + 1));
+                }
+            }
+        }
+        assert!(settled.iter().all(|n| *n == 1), "every message settled exactly once: {settled:?}");
+    }
+    panic!("the queue did not drain");
+}
+
+#[test]
+fn a_poisoned_batch_mixing_two_calls_dead_letters_only_the_bad_event() {
+    for bad in [Bad::Reject, Bad::RejectNamed, Bad::Partial, Bad::PartialListed] {
+        let cfg = one_pixel();
+        let mut first: Vec<Value> = (0..50).map(|i| event(&format!("A{i}"))).collect();
+        first[17] = event("BAD_A17");
+        let second: Vec<Value> = (0..50).map(|i| event(&format!("B{i}"))).collect();
+        let mut bodies: Vec<String> = enqueue(&cfg, &first).into_iter().map(|(_, t)| t).collect();
+        bodies.extend(enqueue(&cfg, &second).into_iter().map(|(_, t)| t));
+        assert_eq!(bodies.len(), 2, "two callers' messages, merged by the consumer");
+        let mut tiktok = TikTok::new(bad);
+        let (dead, _) = run_queue(&cfg, bodies, &mut tiktok);
+        let dead_ids: Vec<String> = dead.iter().flat_map(|d| support::ids(&d["request"]["body"].to_string())).collect();
+        assert_eq!(dead_ids, vec!["BAD_A17"]);
+        assert_eq!(dead[0]["dead_letter"]["code"], 40002);
+        let mut kept = tiktok.kept.clone();
+        kept.sort();
+        kept.dedup();
+        assert_eq!(kept.len(), 99, "every good event delivered");
+    }
 }

@@ -6,7 +6,9 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use tiktok_edge::{batch_json, classify, plan, queue, results_for, Config, RequestContext, Secrets, Tokens};
+use tiktok_edge::delivery::policy::{Backoff, Limits};
+use tiktok_edge::delivery::{Consumer, ConsumerPolicy, Driven};
+use tiktok_edge::{batch_json, classify, plan, results_for, Config, RequestContext, Secrets, Tokens};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -170,22 +172,31 @@ proptest! {
         bodies.push(text.clone());
         // Well-formed envelopes around arbitrary requests (and Events API-like ones).
         for item in &items {
-            for request in [item.clone(), json!({"url": "u", "headers": {"Access-Token": "x"}, "body": {
+            for request in [item.clone(), json!({"url": "https://u/open_api/v1.3/event/track/", "headers": {"Access-Token": "x"}, "body": {
                 "event_source": "web", "event_source_id": "P", "data": item}})] {
                 let m = json!({"destination": "d", "token_secret": "TIKTOK_ACCESS_TOKEN", "request": request});
                 bodies.push(m.to_string());
             }
         }
         let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "tok");
-        let consumed = queue::consume(&bodies, &secrets);
-        let answer = classify(status, &text);
-        let policy = queue::RetryPolicy { max_attempts: 3, base_delay_s: 1, max_delay_s: 60 };
-        for (i, m) in consumed.messages.iter().enumerate() {
-            let _ = queue::next_step(&answer, u32::try_from(i).unwrap_or(0), &policy, 0.5);
-            if let Some(m) = m {
-                let _ = queue::dead_letter(m, 1, answer.reason, Some(&answer));
+        let cfg = Config::from_value(&json!({"api_base": "https://u", "destinations": [
+            {"id": "d", "type": "events_api", "pixel_id": "P"}]})).unwrap();
+        let policy = ConsumerPolicy {
+            limits: Limits { max_attempts: 3, backoff: Backoff { base_ms: 1000, max_ms: 60_000 } },
+            max_in_flight: 6,
+            max_subrequests: 50,
+        };
+        let attempts: Vec<u32> = (0..bodies.len()).map(|i| u32::try_from(i).unwrap_or(0)).collect();
+        let mut consumer = Consumer::new(&bodies, &attempts, &cfg, policy);
+        while !consumer.is_done() {
+            let sends = consumer.start(0, &secrets);
+            prop_assert!(!sends.is_empty() || consumer.is_done(), "the consumer stalled");
+            for (id, _) in sends {
+                consumer.answer(id, status, &text, 0, 0.5);
             }
         }
+        let settled: usize = consumer.settlements().iter().map(|s| s.messages.len()).sum();
+        prop_assert_eq!(settled, bodies.len(), "every message is settled once");
         for item in &items {
             let _ = classify(status, &item.to_string());
         }

@@ -12,7 +12,7 @@ use crate::hashing::{self, Kind};
 use crate::path::{self, Path, Resolver};
 use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
-use crate::result::SkipReason;
+use crate::delivery::report::SkipReason;
 use crate::url;
 use serde_json::{Map, Value};
 

@@ -16,7 +16,7 @@ use crate::limits;
 use crate::path::{self, Parents};
 use crate::payload::Text;
 use crate::request::{Body, Headers, HttpRequest};
-use crate::result::{DestinationResult, Outcome, SkipReason};
+use crate::delivery::report::{DestinationResult, Outcome, SkipReason};
 use crate::secrets::Secrets;
 use serde_json::Value;
 use std::borrow::Cow;

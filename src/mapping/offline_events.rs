@@ -14,7 +14,7 @@ use crate::payload::offline_track::{
 };
 use crate::payload::{Content, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
-use crate::result::SkipReason;
+use crate::delivery::report::SkipReason;
 use crate::time;
 use serde_json::Value;
 

@@ -11,7 +11,7 @@ use crate::path::{self, Lookup};
 use crate::payload::order_sync::{Commission, OrderExtra, OrderInfo, OrderSyncBody, OrderValue, Promotion, Sku, Spu};
 use crate::payload::Text;
 use crate::request::Body;
-use crate::result::SkipReason;
+use crate::delivery::report::SkipReason;
 use crate::{time, url};
 use serde_json::{Number, Value};
 use std::borrow::Cow;

@@ -6,7 +6,6 @@
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
-use tiktok_edge::queue::RetryPolicy;
 use tiktok_edge::site::{CookiePolicy, ProxyMode};
 use tiktok_edge::{Config, ConfigErrors, Error, Secrets};
 use worker::Env;
@@ -42,6 +41,19 @@ pub struct Settings {
     pub auto_page_view: bool,
     /// Queue consumer retries: `QUEUE_MAX_ATTEMPTS`, `QUEUE_RETRY_BASE_SECONDS`, `QUEUE_MAX_DELAY_SECONDS`.
     pub queue_policy: RetryPolicy,
+    /// TikTok fetches one invocation may make (`MAX_SUBREQUESTS`).
+    pub max_subrequests: u32,
+}
+
+/// Queue consumer retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Deliveries of a message before it is dead-lettered.
+    pub max_attempts: u32,
+    /// First backoff step; doubles per attempt.
+    pub base_delay_s: u32,
+    /// Cap of any delay, including TikTok's suggested ones.
+    pub max_delay_s: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,6 +111,7 @@ fn read(env: &Env) -> Settings {
             base_delay_s: number(env, "QUEUE_RETRY_BASE_SECONDS").unwrap_or(5),
             max_delay_s: number(env, "QUEUE_MAX_DELAY_SECONDS").unwrap_or(900),
         },
+        max_subrequests: number(env, "MAX_SUBREQUESTS").unwrap_or(50).max(1),
         log_level: match text(env, "LOG_LEVEL").as_deref() {
             Some("off") => LogLevel::Off,
             Some("warn") => LogLevel::Warn,

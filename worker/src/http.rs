@@ -1,18 +1,33 @@
 //! HTTP plumbing: JSON responses, the error format of DESIGN.md, CORS headers,
 //! structured log lines (never PII, tokens or raw events).
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use worker::{console_log, Headers, Response, Result};
 
 /// A JSON response with `status`, plus CORS headers when `origin` is allowed.
 pub fn json(status: u16, body: &Value, origin: Option<&str>) -> Result<Response> {
+    json_of(status, body, origin, None)
+}
+
+/// A JSON response serialized from `body`, with `Retry-After` when given.
+pub fn json_of<T: Serialize + ?Sized>(
+    status: u16,
+    body: &T,
+    origin: Option<&str>,
+    retry_after_s: Option<u64>,
+) -> Result<Response> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     headers.set("Cache-Control", "no-store")?;
+    if let Some(s) = retry_after_s {
+        headers.set("Retry-After", &s.to_string())?;
+    }
     if let Some(origin) = origin {
         cors(&headers, origin)?;
     }
-    Ok(Response::from_bytes(body.to_string().into_bytes())?.with_status(status).with_headers(headers))
+    let text = serde_json::to_vec(body)?;
+    Ok(Response::from_bytes(text)?.with_status(status).with_headers(headers))
 }
 
 /// `{"error": {"code", "message", "path"}}`.
@@ -36,6 +51,8 @@ pub fn preflight(origin: &str) -> Result<Response> {
 
 fn cors(headers: &Headers, origin: &str) -> Result<()> {
     headers.set("Access-Control-Allow-Origin", origin)?;
+    // Browsers may read the status advice of a 503.
+    headers.set("Access-Control-Expose-Headers", "Retry-After")?;
     // Browsers only send the site's cookies (_ttp, ttclid) with credentials.
     headers.set("Access-Control-Allow-Credentials", "true")?;
     headers.set("Vary", "Origin")

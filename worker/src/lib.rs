@@ -1,11 +1,15 @@
 //! Cloudflare Worker: Commanders Act events in, TikTok server-side requests out.
-//! Routes and HTTP concerns live here; every mapping decision is in the core.
+//! This crate is glue: routes, reading requests, fetch, queue calls, logs. Every
+//! mapping and delivery decision is the core's (`tiktok_edge`).
 
 mod config;
-mod handlers;
+mod consumer;
+mod deliver;
+mod events;
 mod http;
 mod proxy;
 mod queue;
+mod routes;
 mod stats;
 mod tiktok;
 
@@ -17,7 +21,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    match handlers::handle(req, &env, &ctx).await {
+    match routes::handle(req, &env, &ctx).await {
         Ok(response) => Ok(response),
         // A fault of ours (or of the runtime): answer JSON, log without details of the request.
         Err(e) => {
@@ -32,6 +36,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// `attempts`, which the retry policy needs.
 #[wasm_bindgen]
 pub async fn queue(batch: JsValue, env: Env, _ctx: JsValue) -> std::result::Result<JsValue, JsValue> {
-    queue::consume(&batch, &env, &config::load(&env)).await;
+    consumer::consume(&batch, &env, &config::load(&env)).await;
     Ok(JsValue::UNDEFINED)
 }

@@ -4,13 +4,14 @@
 //! (`tiktok_edge::site`); this file only moves requests and headers.
 
 use crate::config::Settings;
-use crate::handlers;
+use crate::deliver;
 use std::rc::Rc;
+use tiktok_edge::delivery::Call;
 use tiktok_edge::site::{self, Navigation};
 use tiktok_edge::{plan, RequestContext};
-use worker::{Context, Date, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Result};
+use worker::{Context, Date, Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Result};
 
-pub async fn forward(req: Request, settings: Rc<Settings>, target: &str, ctx: &Context) -> Result<Response> {
+pub async fn forward(req: Request, env: &Env, settings: Rc<Settings>, target: &str, ctx: &Context) -> Result<Response> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let (cookie, user_agent) = (header("Cookie"), header("User-Agent"));
     let request_url = req.inner().url();
@@ -43,12 +44,13 @@ pub async fn forward(req: Request, settings: Rc<Settings>, target: &str, ctx: &C
             cookie: cookie.as_deref(),
             now_ms,
         });
-        let settings = settings.clone();
-        // After the response: the visitor never waits for TikTok.
+        let (settings, env) = (settings.clone(), env.clone());
+        // After the response: the visitor never waits for TikTok. Delivered like any
+        // call: through the queue when one is bound.
         ctx.wait_until(async move {
             if let Ok(config) = &settings.config {
                 let planned = vec![plan(config, &event, &RequestContext::at(now_ms), &settings.secrets)];
-                handlers::deliver(config, planned, false, &settings).await;
+                deliver::deliver(Call::new(planned, false), config, &settings, &env).await;
             }
         });
     }

@@ -1,12 +1,13 @@
-//! The one outbound client: sends a planned request to TikTok (or the sandbox),
-//! returns the raw answer and logs the core's classification of it.
+//! The one outbound client: posts a request the core prepared (token included) to
+//! TikTok (or the sandbox) and returns the raw answer; and the log line of an answer.
 
 use crate::config::{LogLevel, Settings};
 use crate::http;
 use futures_util::future::{select, Either};
 use serde_json::Value;
 use std::time::Duration;
-use tiktok_edge::{Classification, HttpRequest, Verdict};
+use tiktok_edge::delivery::request::Outgoing;
+use tiktok_edge::{Classification, Verdict};
 use wasm_bindgen::JsValue;
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
@@ -20,9 +21,9 @@ pub fn log_answer(settings: &Settings, c: &Classification, context: &[(&str, Val
     let mut fields = context.to_vec();
     fields.extend([
         ("verdict", serde_json::to_value(c.verdict).unwrap_or(Value::Null)),
-        ("reason", c.reason.into()),
-        ("code", c.code.into()),
-        ("request_id", c.request_id.clone().into()),
+        ("reason", c.reason.as_str().into()),
+        ("code", c.tiktok.code.into()),
+        ("request_id", c.tiktok.request_id.clone().into()),
     ]);
     http::log(if level == LogLevel::Info { "info" } else { "warn" }, "tiktok_request", &fields);
 }
@@ -33,32 +34,22 @@ pub struct Answer {
     pub body: String,
 }
 
-pub async fn send(request: &HttpRequest<'_>, timeout_ms: u64) -> Answer {
-    let token = request.headers.access_token.expose();
-    post(&request.url, token, &request.body.to_json(), timeout_ms).await
-}
-
-/// A request in its JSON form (`{url, headers, body}`, token filled in): the queue consumer's.
-pub async fn send_json(request: &Value, timeout_ms: u64) -> Answer {
-    let text = |p: &str| request.pointer(p).and_then(Value::as_str).unwrap_or_default();
-    let body = request.get("body").map(Value::to_string).unwrap_or_default();
-    post(text("/url"), text("/headers/Access-Token"), &body, timeout_ms).await
-}
-
-async fn post(url: &str, token: &str, body: &str, timeout_ms: u64) -> Answer {
-    match try_post(url, token, body, timeout_ms).await {
+/// Posts `request`; the timeout starts now, when the fetch starts.
+pub async fn send(request: &Outgoing, timeout_ms: u64) -> Answer {
+    match try_post(request, timeout_ms).await {
         Ok(answer) => answer,
         Err(e) => Answer { status: 0, body: e.to_string() },
     }
 }
 
-async fn try_post(url: &str, token: &str, body: &str, timeout_ms: u64) -> worker::Result<Answer> {
+async fn try_post(request: &Outgoing, timeout_ms: u64) -> worker::Result<Answer> {
     let headers = Headers::new();
-    headers.set("Access-Token", token)?;
-    headers.set("Content-Type", "application/json")?;
+    for (name, value) in request.headers() {
+        headers.set(name, value)?;
+    }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(body)));
-    let outbound = Request::new_with_init(url, &init)?;
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&request.body)));
+    let outbound = Request::new_with_init(&request.url, &init)?;
     let controller = AbortController::default();
     let signal = controller.signal();
     let exchange = Box::pin(async move {

@@ -1,0 +1,415 @@
+//! The queue consumer, as a pure state machine the Worker drives: a batch of
+//! messages in, merged into TikTok requests of up to 1,000 events, each sent once;
+//! then for every message what to do: ack, retry after a backoff, dead-letter with
+//! why, or (when TikTok refused a request for some of its events) send its parts
+//! back as new messages and ack it once they are in the queue. A message is acked
+//! only when every event in it is delivered, dead-lettered or back in the queue.
+
+use super::batch::{merge, Batch};
+use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
+use super::inline::MAX_IN_FLIGHT;
+use super::policy::{decide, Backoff, Decision, Limits};
+use super::queue::{dead_letter, parts, DeadLetter, Message};
+use super::request::{Outgoing, Request};
+use super::Driven;
+use crate::config::{Config, DestinationKind};
+use crate::payload::offline_track::OFFLINE_TRACK_PATH;
+use crate::payload::EVENT_TRACK_PATH;
+use crate::secrets::Secrets;
+use serde_json::json;
+
+/// What the consumer may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsumerPolicy {
+    /// Deliveries of a message before it is dead-lettered, and the backoff between them.
+    pub limits: Limits,
+    pub max_in_flight: usize,
+    pub max_subrequests: u32,
+}
+
+impl ConsumerPolicy {
+    /// `max_attempts` deliveries of a message (`QUEUE_MAX_ATTEMPTS`), the backoff from
+    /// `base_delay_s` doubling up to `max_delay_s`, and `max_subrequests` TikTok fetches.
+    pub fn new(max_attempts: u32, base_delay_s: u32, max_delay_s: u32, max_subrequests: u32) -> ConsumerPolicy {
+        ConsumerPolicy {
+            limits: Limits {
+                max_attempts: max_attempts.max(1),
+                backoff: Backoff { base_ms: u64::from(base_delay_s) * 1000, max_ms: u64::from(max_delay_s) * 1000 },
+            },
+            max_in_flight: MAX_IN_FLIGHT,
+            max_subrequests,
+        }
+    }
+}
+
+/// What to do with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    Ack,
+    Retry { delay_s: u32 },
+}
+
+/// A message text to send before settling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// Back to the events queue (parts of a split request).
+    Requeue(String),
+    /// To the dead-letter queue.
+    DeadLetter(String),
+}
+
+/// Events given up, for the log (ids, never content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadNote {
+    pub reason: Reason,
+    pub code: Option<i64>,
+    pub attempts: u32,
+    pub event_ids: Vec<String>,
+    pub events: usize,
+    /// TikTok refused them for good (not: out of attempts, or never sendable).
+    pub dropped: bool,
+}
+
+/// What to do with some messages: send `send`, then settle them `then` if every send
+/// succeeded, else `otherwise` (so a failed send never loses an event).
+#[derive(Debug, Clone)]
+pub struct Settlement {
+    pub messages: Vec<usize>,
+    pub destination: String,
+    pub send: Vec<Outbound>,
+    pub then: Settle,
+    pub otherwise: Settle,
+    /// Events TikTok accepted, sent back in parts, retried later, given up.
+    pub delivered: usize,
+    pub requeued: usize,
+    pub retried: usize,
+    pub dead: Vec<DeadNote>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Waiting,
+    InFlight,
+    Done,
+}
+
+pub struct Consumer {
+    policy: ConsumerPolicy,
+    attempts: Vec<u32>,
+    requests: Vec<Option<Request>>,
+    jobs: Vec<(Option<Batch<usize>>, State)>,
+    in_flight: usize,
+    used: u32,
+    settlements: Vec<Settlement>,
+}
+
+impl Consumer {
+    /// `bodies` and `attempts` (deliveries so far, this one included) per message.
+    pub fn new(bodies: &[String], attempts: &[u32], config: &Config, policy: ConsumerPolicy) -> Consumer {
+        let attempts: Vec<u32> = (0..bodies.len()).map(|i| attempts.get(i).copied().unwrap_or(1).max(1)).collect();
+        let mut c = Consumer {
+            policy,
+            attempts,
+            requests: Vec::with_capacity(bodies.len()),
+            jobs: Vec::new(),
+            in_flight: 0,
+            used: 0,
+            settlements: Vec::new(),
+        };
+        let (mut batches, mut alone) = (Vec::new(), Vec::new());
+        for (i, body) in bodies.iter().enumerate() {
+            let Some(message) = Message::parse(body) else {
+                // Unreadable: kept whole in the dead letter, so nothing is lost.
+                let why = DeadLetter::new(Reason::InvalidMessage, c.attempt(i), None);
+                let text = json!({"raw": body, "dead_letter": why}).to_string();
+                c.requests.push(None);
+                c.settle_dead(i, String::new(), text, Reason::InvalidMessage, None, 1, Vec::new(), false);
+                continue;
+            };
+            let (request, split) = (message.request, message.split);
+            if !produces(config, &request.url, &request.token_secret) {
+                // Never send a token to a URL the config does not produce.
+                let text = dead_letter(&request, &DeadLetter::new(Reason::ForeignUrl, c.attempt(i), None));
+                let (events, ids) = (request.events(), request.event_ids());
+                c.settle_dead(i, request.destination.clone(), text, Reason::ForeignUrl, None, events, ids, false);
+                c.requests.push(None);
+                continue;
+            }
+            let tags = vec![i; request.events()];
+            match split {
+                true => alone.push(Batch { request: request.clone(), tags }),
+                false => batches.push(Batch { request: request.clone(), tags }),
+            }
+            c.requests.push(Some(request));
+        }
+        let jobs = merge(batches).into_iter().chain(alone);
+        c.jobs = jobs.map(|b| (Some(b), State::Waiting)).collect();
+        c
+    }
+
+    fn attempt(&self, i: usize) -> u32 {
+        self.attempts.get(i).copied().unwrap_or(1)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn settle_dead(
+        &mut self,
+        i: usize,
+        destination: String,
+        text: String,
+        reason: Reason,
+        code: Option<i64>,
+        events: usize,
+        event_ids: Vec<String>,
+        dropped: bool,
+    ) {
+        let attempts = self.attempt(i);
+        self.settlements.push(Settlement {
+            messages: vec![i],
+            destination,
+            send: vec![Outbound::DeadLetter(text)],
+            then: Settle::Ack,
+            // No dead-letter queue, or it failed: keep the message, try again later.
+            otherwise: Settle::Retry { delay_s: self.max_delay_s() },
+            delivered: 0,
+            requeued: 0,
+            retried: 0,
+            dead: vec![DeadNote { reason, code, attempts, event_ids, events, dropped }],
+        });
+    }
+
+    fn max_delay_s(&self) -> u32 {
+        u32::try_from(self.policy.limits.backoff.max_ms / 1000).unwrap_or(u32::MAX)
+    }
+
+    fn base_delay_s(&self) -> u32 {
+        u32::try_from(self.policy.limits.backoff.base_ms / 1000).unwrap_or(u32::MAX)
+    }
+
+    /// The distinct messages of a batch, in order.
+    fn messages_of(batch: &Batch<usize>) -> Vec<usize> {
+        let mut m: Vec<usize> = batch.tags.clone();
+        m.dedup();
+        m.sort_unstable();
+        m.dedup();
+        m
+    }
+
+    /// Dead-letters every message of a batch with TikTok's answer (`dropped`: refused
+    /// for good by TikTok).
+    fn dead_all(&mut self, batch: &Batch<usize>, reason: Reason, tiktok: Option<&TikTokAnswer>, dropped: bool) {
+        for i in Self::messages_of(batch) {
+            let Some(request) = self.requests.get(i).cloned().flatten() else { continue };
+            let text = dead_letter(&request, &DeadLetter::new(reason, self.attempt(i), tiktok));
+            let code = tiktok.and_then(|t| t.code);
+            let (events, ids) = (request.events(), request.event_ids());
+            self.settle_dead(i, request.destination.clone(), text, reason, code, events, ids, dropped);
+        }
+    }
+
+    /// Parts of a batch go back to the queue; refused events to the dead letters; the
+    /// messages are acked once all of that is sent.
+    fn regroup(&mut self, batch: &Batch<usize>, parts_of: Vec<Batch<usize>>, refused: Vec<(Batch<usize>, Reason, TikTokAnswer)>, delivered: usize) {
+        let group = Self::messages_of(batch);
+        let mut send = Vec::new();
+        let mut dead = Vec::new();
+        for (part, reason, tiktok) in refused {
+            let attempts = part.tags.first().map_or(1, |i| self.attempt(*i));
+            send.push(Outbound::DeadLetter(dead_letter(&part.request, &DeadLetter::new(reason, attempts, Some(&tiktok)))));
+            let (event_ids, events) = (part.request.event_ids(), part.len());
+            dead.push(DeadNote { reason, code: tiktok.code, attempts, event_ids, events, dropped: true });
+        }
+        let requeued = parts_of.iter().map(Batch::len).sum();
+        let (texts, too_large) = parts(parts_of);
+        // A part too large for a message was part of a message before: cannot happen,
+        // but if it did, the originals stay in the queue rather than lose it.
+        let otherwise = Settle::Retry { delay_s: self.base_delay_s() };
+        let then = if too_large.is_empty() { Settle::Ack } else { otherwise };
+        send.extend(texts.into_iter().map(|(_, t)| Outbound::Requeue(t)));
+        self.settlements.push(Settlement {
+            messages: group,
+            destination: batch.request.destination.clone(),
+            send,
+            then,
+            otherwise,
+            delivered,
+            requeued,
+            retried: 0,
+            dead,
+        });
+    }
+
+    /// What to do with each message, once `is_done`.
+    pub fn settlements(self) -> Vec<Settlement> {
+        self.settlements
+    }
+
+    fn settle_answer(&mut self, batch: Batch<usize>, c: &Classification, jitter: f64) {
+        let events = batch.len();
+        let tiktok = c.tiktok.clone();
+        // Split decisions are about the request; retries are about each message's attempts.
+        match decide(c, events, 1, &self.policy.limits, u64::MAX, jitter) {
+            Decision::Accepted { .. } => {
+                for i in Self::messages_of(&batch) {
+                    let n = batch.tags.iter().filter(|t| **t == i).count();
+                    self.settlements.push(Settlement {
+                        messages: vec![i],
+                        destination: batch.request.destination.clone(),
+                        send: Vec::new(),
+                        then: Settle::Ack,
+                        otherwise: Settle::Ack,
+                        delivered: n,
+                        requeued: 0,
+                        retried: 0,
+                        dead: Vec::new(),
+                    });
+                }
+            }
+            Decision::Named { refused } => {
+                let positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
+                let (picked, rest) = batch.clone().take(&positions);
+                let mut sorted = positions.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                let refused: Vec<_> = picked
+                    .into_iter()
+                    .zip(sorted)
+                    .map(|(part, p)| {
+                        let r = refused.iter().find(|r| r.position == p);
+                        let answer = TikTokAnswer {
+                            code: r.and_then(|r| r.code).or(tiktok.code),
+                            message: r.and_then(|r| r.message.clone()).or_else(|| tiktok.message.clone()),
+                            request_id: tiktok.request_id.clone(),
+                        };
+                        (part, reason_of(answer.code), answer)
+                    })
+                    .collect();
+                let delivered = rest.as_ref().map_or(0, Batch::len);
+                self.regroup(&batch, Vec::new(), refused, delivered);
+            }
+            Decision::Isolate { position } => {
+                let (picked, rest) = batch.clone().take(&[position]);
+                let refused = picked.into_iter().map(|p| (p, c.reason, tiktok.clone())).collect();
+                self.regroup(&batch, rest.into_iter().collect(), refused, 0);
+            }
+            Decision::Split => match batch.clone().halves() {
+                Ok((a, b)) => self.regroup(&batch, vec![a, b], Vec::new(), 0),
+                Err(batch) => self.dead_all(&batch, c.reason, Some(&tiktok), true),
+            },
+            Decision::Failed { retryable: false } => self.dead_all(&batch, c.reason, Some(&tiktok), true),
+            Decision::Failed { retryable: true } | Decision::Retry { .. } => {
+                for i in Self::messages_of(&batch) {
+                    let attempts = self.attempt(i);
+                    match decide(c, 1, attempts, &self.policy.limits, u64::MAX, jitter) {
+                        Decision::Retry { delay_ms } => {
+                            let n = batch.tags.iter().filter(|t| **t == i).count();
+                            let delay_s = u32::try_from(delay_ms.div_ceil(1000)).unwrap_or(u32::MAX);
+                            self.settlements.push(Settlement {
+                                messages: vec![i],
+                                destination: batch.request.destination.clone(),
+                                send: Vec::new(),
+                                then: Settle::Retry { delay_s },
+                                otherwise: Settle::Retry { delay_s },
+                                delivered: 0,
+                                requeued: 0,
+                                retried: n,
+                                dead: Vec::new(),
+                            });
+                        }
+                        _ => {
+                            let one = Batch { request: batch.request.clone(), tags: vec![i] };
+                            self.dead_all(&one, c.reason, Some(&tiktok), false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Messages of a job that cannot be sent in this invocation go back unchanged.
+    fn defer(&mut self, batch: &Batch<usize>) {
+        for i in Self::messages_of(batch) {
+            let n = batch.tags.iter().filter(|t| **t == i).count();
+            self.settlements.push(Settlement {
+                messages: vec![i],
+                destination: batch.request.destination.clone(),
+                send: Vec::new(),
+                then: Settle::Retry { delay_s: 0 },
+                otherwise: Settle::Retry { delay_s: 0 },
+                delivered: 0,
+                requeued: 0,
+                retried: n,
+                dead: Vec::new(),
+            });
+        }
+    }
+}
+
+/// Whether a destination of `config` sends to `url` with the token of `secret`: the
+/// consumer sends nothing else (a message is data anyone with queue access could write).
+fn produces(config: &Config, url: &str, secret: &str) -> bool {
+    let api = |path: &str| url.strip_prefix(config.api_base.as_str()) == Some(path);
+    config.destinations.iter().any(|d| {
+        d.token_secret == secret
+            && match &d.kind {
+                DestinationKind::EventsApi(_) => api(EVENT_TRACK_PATH),
+                DestinationKind::OfflineEvents(_) => api(EVENT_TRACK_PATH) || api(OFFLINE_TRACK_PATH),
+                DestinationKind::OrderSync(o) => url == o.endpoint,
+            }
+    })
+}
+
+impl Driven for Consumer {
+    fn start(&mut self, _now_ms: i64, secrets: &Secrets) -> Vec<(usize, Outgoing)> {
+        let mut out = Vec::new();
+        for id in 0..self.jobs.len() {
+            let Some((batch, state)) = self.jobs.get_mut(id) else { break };
+            if *state != State::Waiting || self.in_flight >= self.policy.max_in_flight {
+                continue;
+            }
+            let Some(b) = batch.as_ref() else { continue };
+            if self.used >= self.policy.max_subrequests {
+                *state = State::Done;
+                if let Some(b) = batch.take() {
+                    self.defer(&b);
+                }
+                continue;
+            }
+            match b.request.outgoing(secrets) {
+                Some(o) => {
+                    *state = State::InFlight;
+                    self.in_flight += 1;
+                    self.used += 1;
+                    out.push((id, o));
+                }
+                None => {
+                    *state = State::Done;
+                    if let Some(b) = batch.take() {
+                        self.dead_all(&b, Reason::MissingSecret, None, false);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn answer(&mut self, id: usize, status: u16, body: &str, _now_ms: i64, jitter: f64) -> Classification {
+        let c = classify(status, body);
+        if let Some((batch, state @ State::InFlight)) = self.jobs.get_mut(id) {
+            *state = State::Done;
+            self.in_flight = self.in_flight.saturating_sub(1);
+            if let Some(b) = batch.take() {
+                self.settle_answer(b, &c, jitter);
+            }
+        }
+        c
+    }
+
+    fn wake_at(&self) -> Option<i64> {
+        None
+    }
+
+    fn is_done(&self) -> bool {
+        self.jobs.iter().all(|(_, s)| *s == State::Done)
+    }
+}

@@ -1,0 +1,35 @@
+//! The result list of a whole input (CLI, npm, `/v1/preview`): one report per event
+//! and destination, in order.
+
+use crate::config::Config;
+use crate::context::RequestContext;
+use crate::delivery::report::{DestinationResult, Outcome, Tokens};
+use crate::mapping::plan;
+use crate::secrets::Secrets;
+use serde_json::Value;
+
+/// Plans an input holding one event or an array of events: the shared `results` list
+/// (entries of an array input carry their event's `index`).
+pub fn results_for<'a>(
+    config: &'a Config,
+    input: &'a Value,
+    ctx: &RequestContext,
+    secrets: &Secrets,
+    tokens: Tokens,
+) -> Vec<DestinationResult<'a>> {
+    let events: Vec<&Value> = match input {
+        Value::Array(events) => events.iter().collect(),
+        event => vec![event],
+    };
+    let mut out = Vec::with_capacity(events.len() * config.destinations.len());
+    for (i, event) in events.into_iter().enumerate() {
+        for mut result in plan(config, event, ctx, secrets) {
+            result.index = input.is_array().then_some(i);
+            if let (Tokens::Revealed, Outcome::Ready { request, .. }) = (tokens, &mut result.outcome) {
+                request.headers.reveal = true;
+            }
+            out.push(result);
+        }
+    }
+    out
+}

@@ -1,0 +1,30 @@
+//! The route match. Not `worker::Router`: the event API lives under a configurable
+//! `API_PREFIX`, and every other path falls through to the site in proxy mode.
+
+use crate::config;
+use crate::http::error;
+use crate::{events, proxy};
+use tiktok_edge::site::{self, ProxyMode};
+use worker::{Context, Env, Request, Response, Result};
+
+pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
+    let settings = config::load(env);
+    let full = req.inner().url();
+    let Some(url) = tiktok_edge::url::parts(&full) else {
+        return error(400, "bad_request", "the request URL is not absolute", "");
+    };
+    let api = match settings.api_prefix.as_str() {
+        "" => Some(url.path),
+        prefix => url.path.strip_prefix(prefix),
+    }
+    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats"));
+    let Some(api) = api else {
+        return match site::proxy_target(&settings.proxy, &full, url.host, url.path_and_query) {
+            Some(target) => proxy::forward(req, env, settings, &target, ctx).await,
+            None => error(404, "not_found", "no such route", ""),
+        };
+    };
+    // In proxy mode the site's own pages are first-party callers, like ALLOWED_ORIGINS.
+    let own = (settings.proxy != ProxyMode::Off).then_some(url.origin);
+    events::api(req, env, &settings, api, own).await
+}

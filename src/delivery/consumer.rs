@@ -127,6 +127,13 @@ impl Consumer {
                 continue;
             };
             let (request, split) = (message.request, message.split);
+            if request.events() == 0 {
+                // An Events API body without events: nothing to send, nothing to lose.
+                let text = dead_letter(&request, &DeadLetter::new(Reason::InvalidMessage, c.attempt(i), None));
+                c.settle_dead(i, request.destination.clone(), text, Reason::InvalidMessage, None, 0, Vec::new(), false);
+                c.requests.push(None);
+                continue;
+            }
             if !produces(config, &request.url, &request.token_secret) {
                 // Never send a token to a URL the config does not produce.
                 let text = dead_letter(&request, &DeadLetter::new(Reason::ForeignUrl, c.attempt(i), None));

@@ -60,15 +60,22 @@ export function bindings(sandboxUrl, extra = {}, config = destinations(sandboxUr
     INGEST_TOKEN: INGEST, ...extra };
 }
 
-/** The built Worker (worker/build) in workerd, with bindings as wrangler would give them. */
-export async function startWorker(bindings) {
-  const mf = new Miniflare({
+/**
+ * The built Worker (worker/build) in workerd, with bindings as wrangler would give them.
+ * `extra`: more options of the Worker (e.g. `wrappedBindings`), and `workers` beside it.
+ */
+export async function startWorker(bindings, extra = {}) {
+  const { workers = [], ...options } = extra;
+  const main = {
+    name: 'tiktok-edge',
     modules: true,
     scriptPath: path.join(root, 'worker/build/index.js'),
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     bindings,
-  });
+    ...options,
+  };
+  const mf = new Miniflare(workers.length ? { workers: [main, ...workers] } : main);
   await mf.ready;
   return mf;
 }

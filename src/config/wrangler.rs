@@ -103,7 +103,14 @@ fn check_vars(out: &mut WranglerCheck, environment: &str, base: &str, vars: &Map
             let ids = s.config.destinations.iter().map(|d| d.id.clone()).collect();
             out.environments.push((environment.to_owned(), ids));
         }
-        Err(e) => out.errors.extend(e.errors.into_iter().map(|e| rooted(e, base))),
+        Err(e) => {
+            for e in e.errors.into_iter().map(|e| rooted(e, base)) {
+                // A var an environment lacks is already reported as not inherited.
+                if !out.errors.iter().any(|seen| seen.path() == e.path()) {
+                    out.errors.push(e);
+                }
+            }
+        }
     }
     if let Some(doc) = vars.get("DESTINATIONS") {
         let parsed;

@@ -322,3 +322,63 @@ fn the_readme_documents_every_setting_with_its_default() {
         assert!(known, "README documents `{name}`, which the settings table does not have");
     }
 }
+
+mod wrangler {
+    use serde_json::json;
+    use tiktok_edge::config::check_wrangler;
+
+    fn paths(errors: &[tiktok_edge::Error]) -> Vec<&str> {
+        errors.iter().map(|e| e.path()).collect()
+    }
+
+    const DEST: &str = r#"{"destinations": [{"id": "t", "type": "events_api", "pixel_id": "CPIXEL1"}]}"#;
+
+    #[test]
+    fn environments_share_the_top_level_vars_and_may_add_their_own() {
+        let doc = json!({"vars": {"DESTINATIONS": DEST, "LOG_LEVEL": "warn"},
+            "env": {"queued": {"vars": {"DESTINATIONS": DEST, "LOG_LEVEL": "warn", "QUEUE_MAX_ATTEMPTS": 3}}}});
+        let c = check_wrangler(&doc, None);
+        assert_eq!(c.errors, []);
+        assert_eq!(
+            c.environments,
+            [("".to_owned(), vec!["t".to_owned()]), ("queued".to_owned(), vec!["t".to_owned()])]
+        );
+        let doc = json!({"vars": {"DESTINATIONS": DEST, "LOG_LEVEL": "warn"},
+            "env": {"queued": {"vars": {"DESTINATIONS": DEST.replace("CPIXEL1", "COTHER")}}}});
+        let c = check_wrangler(&doc, None);
+        assert_eq!(paths(&c.errors), ["env.queued.vars.DESTINATIONS", "env.queued.vars.LOG_LEVEL"]);
+        assert_eq!(c.errors[0].code(), "invalid_setting", "differs");
+        assert_eq!(c.errors[1].code(), "missing_setting", "not inherited");
+    }
+
+    #[test]
+    fn a_table_and_its_json_text_are_the_same_value() {
+        let table: serde_json::Value = serde_json::from_str(DEST).unwrap();
+        let doc = json!({"vars": {"DESTINATIONS": table}, "env": {"queued": {"vars": {"DESTINATIONS": DEST}}}});
+        assert_eq!(check_wrangler(&doc, None).errors, []);
+    }
+
+    #[test]
+    fn placeholders_are_reported_apart_with_their_path() {
+        let doc = json!({"vars": {"DESTINATIONS": {"destinations": [
+            {"id": "a", "type": "events_api", "pixel_id": "CPIXEL1"},
+            {"id": "b", "type": "offline_events", "event_set_id": "YOUR_EVENT_SET_ID"}]}}});
+        let c = check_wrangler(&doc, None);
+        assert_eq!(paths(&c.placeholders), ["vars.DESTINATIONS.destinations[1].event_set_id"]);
+    }
+
+    #[test]
+    fn secrets_and_unknown_vars_are_refused() {
+        let doc =
+            json!({"vars": {"DESTINATIONS": DEST, "INGEST_TOKEN": "x", "TIKTOK_ACCESS_TOKEN": "y", "MAX_BODY": "1"}});
+        let c = check_wrangler(&doc, None);
+        assert_eq!(paths(&c.errors), ["vars.INGEST_TOKEN", "vars.MAX_BODY", "vars.TIKTOK_ACCESS_TOKEN"]);
+        assert!(!format!("{:?}", c.errors).contains("\"x\""));
+    }
+
+    #[test]
+    fn non_table_vars_are_errors() {
+        let c = check_wrangler(&json!({"vars": "DESTINATIONS=x"}), None);
+        assert_eq!(paths(&c.errors), ["vars", "vars.DESTINATIONS"]);
+    }
+}

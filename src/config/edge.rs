@@ -82,14 +82,16 @@ pub struct Setting {
     apply: fn(&mut Draft, &str) -> Result<(), String>,
 }
 
-/// Cloudflare's request body limit on the Free and Pro plans (100 MB).
+/// Cloudflare's request body limit on the Free and Pro plans (100 MB; a Worker has 128 MB of
+/// memory). Limits: https://developers.cloudflare.com/workers/platform/limits/
 const MAX_BODY_LIMIT: u64 = 100 * 1024 * 1024;
 /// Longest wait for TikTok (or inline retry budget) worth configuring: 10 minutes.
 const MAX_WAIT_MS: u64 = 600_000;
-/// Cloudflare Queues: at most 100 retries of a message, and a retry delay of at most 12 hours.
+/// Cloudflare Queues: at most 100 retries of a message, and a retry delay of at most 12 hours
+/// (https://developers.cloudflare.com/queues/platform/limits/).
 const MAX_QUEUE_ATTEMPTS: u64 = 100;
 const MAX_QUEUE_DELAY_S: u64 = 43_200;
-/// Subrequests per invocation: 50 on the Free plan, 1,000 on paid plans (10,000 at most).
+/// Subrequests per invocation: 50 on the Free plan, 10,000 on Workers Paid (1,000 on older plans).
 const MAX_SUBREQUESTS: u64 = 10_000;
 
 /// Every Worker var and secret the Worker reads (destination token secrets aside: their names
@@ -299,7 +301,7 @@ pub const SETTINGS: &[Setting] = &[
         name: "MAX_SUBREQUESTS",
         secret: false,
         default: DefaultValue::Value("50"),
-        description: "TikTok requests one invocation may make (Cloudflare: 50 on the Free plan, 1,000 paid)",
+        description: "TikTok requests one invocation may make (Cloudflare: 50 on the Free plan, 10,000 paid)",
         apply: |d, v| {
             d.settings.max_subrequests = small(number(v, 1, MAX_SUBREQUESTS, "subrequests")?);
             Ok(())

@@ -3,7 +3,9 @@
 // never a silent default.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindings, startSandbox, startWorker, INGEST } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { bindings, startSandbox, startWorker, INGEST, root } from './harness.mjs';
 
 let sandbox;
 before(async () => { sandbox = await startSandbox(); });
@@ -82,4 +84,18 @@ test('valid values and blank ones (the default) keep the Worker healthy', async 
     assert.equal(r.status, 202);
     assert.equal((await r.json()).results[0].status, 'sent');
   });
+});
+
+test('wrangler deploy refuses the committed wrangler.toml (its YOUR_PIXEL_ID) before building anything', { timeout: 120_000 }, () => {
+  for (const env of [[], ['--env', 'queued']]) {
+    const r = spawnSync(path.join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', ...env], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' }, timeout: 110_000,
+    });
+    const out = `${r.stdout}${r.stderr}`;
+    assert.notEqual(r.status, 0, out);
+    assert.match(out, /error: vars\.DESTINATIONS\.destinations\[0\]\.pixel_id: `YOUR_PIXEL_ID` is a placeholder/);
+    assert.match(out, /error: env\.queued\.vars\.DESTINATIONS\.destinations\[0\]\.pixel_id/);
+    assert.match(out, /nothing was built or uploaded/);
+    assert.doesNotMatch(out, /worker-build|Compiling/, 'stopped before the wasm build');
+  }
 });

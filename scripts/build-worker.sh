@@ -1,6 +1,31 @@
 #!/usr/bin/env bash
-# Builds the Worker (worker/build/index.js + index_bg.wasm) with worker-build.
+# Builds the Worker (worker/build/index.js + index_bg.wasm) with worker-build, after checking
+# the vars of every environment of wrangler.toml (`tiktok-edge check-wrangler`, README
+# "Worker settings"). wrangler runs this for `wrangler dev`, `deploy` and `versions upload`
+# and says which in WRANGLER_COMMAND (wrangler's runCustomBuild; it does not pass --env, so
+# every environment is checked):
+# - deploy / versions upload: any problem, placeholders (YOUR_PIXEL_ID) included, stops the
+#   build before anything is uploaded;
+# - dev: problems are warnings, because .dev.vars and --var override wrangler.toml where this
+#   script cannot see them (the running Worker still reports invalid vars at /healthz);
+# - run by hand or by scripts/test.sh (no WRANGLER_COMMAND): placeholders are warnings, other
+#   problems stop the build.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
+
+command="${WRANGLER_COMMAND:-}"
+case "$command" in
+  dev | types | "") mode=(--dev) ;;
+  *) mode=() ;;
+esac
+cargo build -q --locked -p tiktok-edge-cli
+if ! target/debug/tiktok-edge check-wrangler --text "${mode[@]}" wrangler.toml; then
+  if [ "$command" != dev ]; then
+    echo "build-worker: fix wrangler.toml (paths above); nothing was built or uploaded" >&2
+    exit 1
+  fi
+  echo "build-worker: continuing for wrangler dev (.dev.vars and --var may override these vars)"
+fi
+
 worker-build --release worker

@@ -1,4 +1,5 @@
 //! `tiktok-edge validate --config FILE`
+//! `tiktok-edge check-wrangler [--env NAME] [--dev] [--text] [wrangler.toml]`
 //! `tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP]
 //!                      [--user-agent UA] [--api-base URL]`
 //!
@@ -9,11 +10,13 @@
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
+use tiktok_edge::config::check_wrangler;
 use tiktok_edge::{results_for, Config, RequestContext, Secrets, Tokens};
 
 const USAGE: &str = "usage:
   tiktok-edge validate --config FILE
-  tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP] [--user-agent UA] [--api-base URL]";
+  tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP] [--user-agent UA] [--api-base URL]
+  tiktok-edge check-wrangler [--env NAME] [--dev] [--text] [FILE]   (FILE: wrangler.toml or .json; default wrangler.toml)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +35,9 @@ fn main() -> ExitCode {
 /// Returns the JSON to print and the exit code; Err is a usage or I/O problem.
 fn run(args: &[String]) -> Result<(String, u8), String> {
     let (command, rest) = args.split_first().ok_or("missing command")?;
+    if command == "check-wrangler" {
+        return wrangler(rest);
+    }
     let flags = Flags::parse(rest)?;
     let config_text = read(flags.get("--config").ok_or("--config FILE is required")?)?;
     let config = match Config::from_json(&config_text) {
@@ -73,6 +79,57 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
         }
         other => Err(format!("unknown command `{other}`")),
     }
+}
+
+/// `check-wrangler`: the vars of every environment (or of the top level and `--env`) checked
+/// like the Worker reads them. `--dev`: placeholders are warnings (wrangler dev overrides them).
+fn wrangler(args: &[String]) -> Result<(String, u8), String> {
+    let (mut env, mut dev, mut text_out, mut file) = (None, false, false, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--env" | "-e" => env = Some(it.next().ok_or("--env needs a name")?.as_str()),
+            "--dev" => dev = true,
+            "--text" => text_out = true,
+            flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
+            path if file.is_none() => file = Some(path),
+            extra => return Err(format!("unexpected argument `{extra}`")),
+        }
+    }
+    let file = file.unwrap_or("wrangler.toml");
+    let text = read(file)?;
+    let doc: Value = if file.ends_with(".json") {
+        serde_json::from_str(&text).map_err(|e| format!("{file}: not valid JSON: {e}"))?
+    } else {
+        let table: toml::Table = text.parse().map_err(|e| format!("{file}: not valid TOML: {e}"))?;
+        serde_json::to_value(table).map_err(|e| format!("{file}: {e}"))?
+    };
+    let check = check_wrangler(&doc, env);
+    let (errors, warnings) = if dev {
+        (check.errors, check.placeholders)
+    } else {
+        (check.errors.into_iter().chain(check.placeholders).collect(), Vec::new())
+    };
+    let valid = errors.is_empty();
+    let environments: Vec<Value> = check
+        .environments
+        .into_iter()
+        .map(|(name, ids)| json!({"env": (!name.is_empty()).then_some(name), "destinations": ids}))
+        .collect();
+    if text_out {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{file}: error: {e}"))
+            .chain(warnings.iter().map(|w| format!("{file}: warning: {w}")))
+            .collect();
+        let summary = match valid {
+            true => format!("{file}: valid ({} environments checked)", environments.len()),
+            false => format!("{file}: invalid ({} errors)", errors.len()),
+        };
+        return Ok((lines.into_iter().chain([summary]).collect::<Vec<_>>().join("\n"), u8::from(!valid)));
+    }
+    let out = json!({"valid": valid, "environments": environments, "errors": errors, "warnings": warnings});
+    Ok((pretty(&out), u8::from(!valid)))
 }
 
 struct Flags(Vec<(String, String)>);

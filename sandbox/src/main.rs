@@ -7,11 +7,14 @@
 //! API routes: `POST /open_api/v1.3/event/track/`, `POST /open_api/v1.3/offline/track/`,
 //! `POST <order-sync-path>`. Admin: `GET /sandbox/received`, `GET /sandbox/stats`,
 //! `POST /sandbox/reset`, `POST /sandbox/faults`. Prints `listening on http://127.0.0.1:PORT`.
+//! `--help` prints [`HELP`].
 
+mod event_faults;
 mod http;
 mod store;
 mod validate;
 
+use event_faults::{EventRef, Verdict};
 use serde_json::{json, Value};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +24,27 @@ use store::{Fault, Store};
 const EVENT_TRACK: &str = "/open_api/v1.3/event/track/";
 const OFFLINE_TRACK: &str = "/open_api/v1.3/offline/track/";
 const BAD_GATEWAY: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+const HELP: &str = r#"tiktok-sandbox: a local stand-in for TikTok's Business API
+
+usage: tiktok-sandbox [--port 9400] [--token TOKEN[=ID,ID...]]... [--strict]
+                      [--order-sync-path /order_sync/] [--order-statuses A,B,...]
+
+API:   POST /open_api/v1.3/event/track/, POST /open_api/v1.3/offline/track/, POST <order-sync-path>
+Admin: GET /sandbox/received, GET /sandbox/stats, POST /sandbox/reset, POST /sandbox/faults
+
+POST /sandbox/faults replaces every fault ({} clears them):
+  {"next": [fault, ...]}                 faults for the next requests, in order
+  {"rate": 0.2, "kinds": [fault, ...], "seed": 7}   random faults (repeatable for a seed)
+    fault: {"kind": "http500"} | {"kind": "http502"} | {"kind": "code", "code": 40100}
+         | {"kind": "slow", "delay_ms": 3000}
+  {"poison": {"event_id_prefix": "BAD_"}}
+    a request holding a matching event is rejected whole: 40002 "Invalid value for data.N.event_id: ..."
+  {"partial": {"event_id_prefix": "PART_", "listed": false}}
+    matching events are not kept, the others are; code 20001 (listed: data.failed_events
+    [{index, event_id, code, message}]); nothing left to keep: 40002 naming the first match
+  All keys compose; next/rate faults come first, poison wins over partial.
+"#;
 
 struct Options {
     port: u16,
@@ -54,6 +78,10 @@ fn options() -> Result<Options, String> {
                 });
             }
             "--strict" => o.strict = true,
+            "--help" | "-h" => {
+                print!("{HELP}");
+                std::process::exit(0);
+            }
             "--order-sync-path" => o.order_sync_path = value()?,
             "--order-statuses" => o.order_statuses = value()?.split(',').map(str::to_owned).collect(),
             other => return Err(format!("unknown option {other}")),
@@ -190,11 +218,59 @@ fn api(req: &http::Request, store: &Mutex<Store>, o: &Options) -> Answer {
     if let Err((code, message)) = checked {
         return tiktok(store, code, &message, None);
     }
+    let refs = events(&req.path, &body);
+    let verdict = lock(store).event_faults.judge(&refs);
+    let all = u64::try_from(refs.len()).unwrap_or(u64::MAX);
+    let body = match verdict {
+        Verdict::Accept => body,
+        Verdict::Poisoned((code, message)) => {
+            lock(store).poisoned_requests += 1;
+            return tiktok(store, code, &message, None);
+        }
+        Verdict::NothingKept((code, message)) => {
+            lock(store).partial_dropped_events += all;
+            return tiktok(store, code, &message, None);
+        }
+        Verdict::Partial { keep, data } => {
+            {
+                let mut s = lock(store);
+                s.partial_requests += 1;
+                s.partial_dropped_events += all - u64::try_from(keep.len()).unwrap_or(0);
+            }
+            record(&req.path, &kept_only(&body, &keep), &mut lock(store));
+            return tiktok(store, 20001, "Partial success.", Some(data));
+        }
+    };
     record(&req.path, &body, &mut lock(store));
     match fault {
         Some(Fault::Code(20001)) => tiktok(store, 20001, "Partial success.", Some(json!({}))),
         _ => tiktok(store, 0, "OK", Some(json!({}))),
     }
+}
+
+/// The events of a body, for the event faults: `data` items of event/track, the body
+/// itself for offline/track (one event), none for order sync (no event_id).
+fn events<'a>(path: &str, body: &'a Value) -> Vec<EventRef<'a>> {
+    let id = |v: &'a Value| v.get("event_id").and_then(Value::as_str);
+    if path == EVENT_TRACK {
+        let data = body.get("data").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        data.iter().enumerate().map(|(i, item)| EventRef { path: format!("data.{i}"), event_id: id(item) }).collect()
+    } else if path == OFFLINE_TRACK {
+        vec![EventRef { path: String::new(), event_id: id(body) }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The body with only the `data` items at `keep` (sorted; what TikTok kept of a partial success).
+fn kept_only(body: &Value, keep: &[usize]) -> Value {
+    let mut kept = body.clone();
+    if let Some(Value::Array(data)) = kept.get_mut("data") {
+        let all = std::mem::take(data);
+        *data =
+            all.into_iter().enumerate().filter(|(i, _)| keep.binary_search(i).is_ok()).map(|(_, item)| item).collect();
+    }
+    kept
 }
 
 fn fault_message(code: i64) -> &'static str {

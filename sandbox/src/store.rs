@@ -1,10 +1,13 @@
 //! What the sandbox remembers: accepted events (for tests and people to look at),
 //! TikTok's dedup keys, counters, and the faults it was asked to inject.
 
+use crate::event_faults::EventFaults;
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Keys of a `POST /sandbox/faults` document.
+const FAULT_KEYS: &[&str] = &["next", "rate", "kinds", "seed", "poison", "partial"];
 /// TikTok drops an (event_source_id, event, event_id) seen in the last 48 h.
 const DEDUP_WINDOW_SECS: u64 = 48 * 3600;
 
@@ -42,6 +45,13 @@ pub struct Store {
     pub rejected_requests: u64,
     pub duplicates: u64,
     pub faults_injected: u64,
+    /// Requests rejected by the poison fault, answered 20001 by the partial fault, and the
+    /// events that fault did not keep.
+    pub poisoned_requests: u64,
+    pub partial_requests: u64,
+    pub partial_dropped_events: u64,
+    /// The poison and partial faults (about events, not requests).
+    pub event_faults: EventFaults,
     next: VecDeque<Fault>,
     rate: f64,
     kinds: Vec<Fault>,
@@ -54,15 +64,23 @@ impl Store {
         *self = Store::default();
     }
 
-    /// `{"next": [fault...], "rate": 0.2, "kinds": [fault...], "seed": 7}`.
+    /// `{"next": [fault...], "rate": 0.2, "kinds": [fault...], "seed": 7, "poison": {...},
+    /// "partial": {...}}`; replaces every fault set before (`{}` turns them all off).
     pub fn set_faults(&mut self, v: &Value) -> Result<(), String> {
+        let Value::Object(map) = v else { return Err("the faults document must be an object".into()) };
+        if let Some(k) = map.keys().find(|k| !FAULT_KEYS.contains(&k.as_str())) {
+            return Err(format!("{k}: unknown key; supported: {}", FAULT_KEYS.join(", ")));
+        }
         let list = |k: &str| -> Result<Vec<Fault>, String> {
             v.get(k).and_then(Value::as_array).map_or(Ok(Vec::new()), |a| {
                 a.iter().map(|f| Fault::parse(f).ok_or_else(|| format!("bad fault in {k}: {f}"))).collect()
             })
         };
-        self.next = list("next")?.into();
-        self.kinds = list("kinds")?;
+        // Parse everything first: a bad document changes nothing.
+        let (next, kinds, event_faults) = (list("next")?, list("kinds")?, EventFaults::parse(v)?);
+        self.next = next.into();
+        self.kinds = kinds;
+        self.event_faults = event_faults;
         self.rate = v.get("rate").and_then(Value::as_f64).unwrap_or(0.0).clamp(0.0, 1.0);
         self.rng = v.get("seed").and_then(Value::as_u64).unwrap_or(0x9E37_79B9_7F4A_7C15) | 1;
         Ok(())
@@ -118,7 +136,9 @@ impl Store {
     pub fn stats(&self) -> Value {
         json!({"requests": self.requests, "accepted_requests": self.accepted_requests,
                "rejected_requests": self.rejected_requests, "events": self.records.len(),
-               "duplicates": self.duplicates, "faults_injected": self.faults_injected})
+               "duplicates": self.duplicates, "faults_injected": self.faults_injected,
+               "poisoned_requests": self.poisoned_requests, "partial_requests": self.partial_requests,
+               "partial_dropped_events": self.partial_dropped_events})
     }
 }
 

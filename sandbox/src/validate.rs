@@ -46,7 +46,7 @@ const CURRENCIES: &[&str] = &[
     "QAR", "RON", "RUB", "SAR", "SEK", "SGD", "THB", "TRY", "TWD", "UAH", "USD", "VES", "VND", "ZAR",
 ];
 
-fn invalid(path: &str, why: &str) -> Reject {
+pub(crate) fn invalid(path: &str, why: &str) -> Reject {
     (40002, format!("Invalid value for {path}: {why}."))
 }
 
@@ -136,7 +136,7 @@ pub fn event_track(body: &Value, strict: bool) -> Result<(), Reject> {
             None => return Err(invalid(&format!("{p}.event_time"), "not a valid integer")),
         }
         if let Some(v) = opt(item, "event_id") {
-            string(v, "event_id")?;
+            string(v, &format!("{p}.event_id"))?;
         }
         if opt(item, "limited_data_use").is_some_and(|v| !v.is_boolean()) {
             return Err(invalid(&format!("{p}.limited_data_use"), "not a valid boolean"));

@@ -1,15 +1,20 @@
 //! The destinations document (DESIGN.md "Configuration"), parsed and validated
 //! once. Every problem is reported with its path; unknown keys and unknown
-//! destination types are errors that list what is supported.
+//! destination types are errors that list what is supported. The Worker's other
+//! settings (vars) are in `edge`.
 
+mod edge;
 mod events_api;
 mod offline_events;
 mod order_sync;
 mod reader;
+mod wrangler;
 
+pub use edge::{DefaultValue, EdgeSettings, LogLevel, Setting, SETTINGS};
 pub use events_api::{Environment, EventsApi, ResolvedSlot, ViewContent};
 pub use offline_events::{OfflineApi, OfflineEvents, OFFLINE_EVENTS};
 pub use order_sync::{OrderSync, VALUE_SETTINGS as ORDER_SYNC_VALUE_SETTINGS};
+pub use wrangler::{check_wrangler, WranglerCheck, PLACEHOLDER_PREFIX};
 
 use crate::error::{ConfigErrors, Error};
 use crate::limits::kind;

@@ -110,3 +110,42 @@ test('faults on demand: HTTP 500, HTML 502, body codes, partial success, slow an
   assert.ok(Date.now() - t >= 300);
   assert.equal((await sb.received()).stats.faults_injected, 6);
 });
+
+test('event faults: one poisoned event rejects the request whole, naming its index', async () => {
+  await sb.reset();
+  await sb.faults({ poison: { event_id_prefix: 'BAD_' } });
+  const items = ['E0', 'E1', 'E2', 'BAD_3'].map((id) => ({ event: 'CompletePayment', event_time: 1765290725, event_id: id }));
+  const r = await post(sb, body({ data: items }));
+  assert.equal(r.json.code, 40002);
+  assert.match(r.json.message, /^Invalid value for data\.3\.event_id: /);
+  assert.equal(r.json.data, undefined);
+  assert.equal((await post(sb, body({ data: items.slice(0, 3) }))).json.code, 0);
+  const { events, stats } = await sb.received();
+  assert.deepEqual(events.map((e) => e.event_id), ['E0', 'E1', 'E2'], 'nothing of the poisoned request was kept');
+  assert.equal(stats.poisoned_requests, 1);
+});
+
+test('event faults: partial keeps the others and answers 20001, listed on demand, composable with next', async () => {
+  await sb.reset();
+  const items = ['E0', 'PART_1', 'E2'].map((id) => ({ event: 'CompletePayment', event_time: 1765290725, event_id: id }));
+  await sb.faults({ partial: { event_id_prefix: 'PART_' }, next: [{ kind: 'http500' }] });
+  assert.equal((await post(sb, body({ data: items }))).status, 500, 'the queued fault comes first');
+  const unlisted = await post(sb, body({ data: items }));
+  assert.equal(unlisted.json.code, 20001);
+  assert.deepEqual(unlisted.json.data, {});
+  await sb.faults({ partial: { event_id_prefix: 'PART_', listed: true } });
+  const listed = await post(sb, body({ data: items.map((e) => ({ ...e, event_id: `${e.event_id}_b` })) }));
+  assert.equal(listed.json.code, 20001);
+  assert.deepEqual(listed.json.data.failed_events, [{ index: 1, event_id: 'PART_1_b', code: 40002,
+    message: "Invalid value for data.1.event_id: rejected by the sandbox's partial fault." }]);
+  const alone = await post(sb, body({ data: [items[1]] }));
+  assert.equal(alone.json.code, 40002, 'a request whose only event matches is rejected');
+  assert.match(alone.json.message, /data\.0\.event_id/);
+  const { events, stats } = await sb.received();
+  assert.deepEqual(events.map((e) => e.event_id), ['E0', 'E2', 'E0_b', 'E2_b']);
+  assert.equal(stats.partial_requests, 2);
+  assert.equal(stats.partial_dropped_events, 3);
+  const bad = await fetch(`${sb.url}/sandbox/faults`, { method: 'POST', body: JSON.stringify({ poison: {} }) });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /poison\.event_id_prefix/);
+});

@@ -1,25 +1,22 @@
-//! The only code that reads `Env`: vars and secrets become the core's `Config`
-//! and `Secrets`, plus the Worker's own HTTP settings. Bindings are fixed for
-//! the life of an isolate (a new deployment or secret starts new isolates), so
-//! they are read and parsed once per isolate, not per request.
+//! The only code that reads `Env`: every var and secret goes through the core's
+//! `EdgeSettings::from_vars` (strict parsing, defaults, errors naming the var); this
+//! file only fetches them and keeps the Worker's `Settings` shape. Bindings are fixed for
+//! the life of an isolate (a new deployment or secret starts new isolates), so they are
+//! read and parsed once per isolate, not per request.
 
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
+use tiktok_edge::config::EdgeSettings;
+pub use tiktok_edge::config::LogLevel;
 use tiktok_edge::site::{CookiePolicy, ProxyMode};
-use tiktok_edge::{Config, ConfigErrors, Error, Secrets};
+use tiktok_edge::{Config, ConfigErrors, Secrets};
 use worker::Env;
-
-/// Default body limit: 1 MiB (a batch of 1,000 typical events fits; a 2 MB body does not).
-const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Default time to wait for TikTok before a request counts as timed out.
-const DEFAULT_TIMEOUT_MS: u64 = 10_000;
-/// Default time `/v1/events` may spend retrying transient failures inline.
-const DEFAULT_RETRY_BUDGET_MS: u64 = 3_000;
 
 /// Everything a request needs from the environment.
 pub struct Settings {
-    /// The parsed destinations, or every problem with its path.
+    /// The parsed destinations, or every problem with its path: a var that does not parse
+    /// makes the config invalid too (path = the var's name), so no typo runs silently.
     pub config: Result<Config, ConfigErrors>,
     pub ingest_token: Option<String>,
     pub allowed_origins: Vec<String>,
@@ -41,7 +38,7 @@ pub struct Settings {
     pub auto_page_view: bool,
     /// Queue consumer retries: `QUEUE_MAX_ATTEMPTS`, `QUEUE_RETRY_BASE_SECONDS`, `QUEUE_MAX_DELAY_SECONDS`.
     pub queue_policy: RetryPolicy,
-    /// TikTok fetches one invocation may make (`MAX_SUBREQUESTS`).
+    /// Most TikTok requests per invocation (`MAX_SUBREQUESTS`).
     pub max_subrequests: u32,
 }
 
@@ -54,13 +51,6 @@ pub struct RetryPolicy {
     pub base_delay_s: u32,
     /// Cap of any delay, including TikTok's suggested ones.
     pub max_delay_s: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    Info,
-    Warn,
-    Off,
 }
 
 thread_local! {
@@ -78,87 +68,39 @@ pub fn load(env: &Env) -> Rc<Settings> {
 }
 
 fn read(env: &Env) -> Settings {
-    let config = destinations(env);
-    let secrets = match &config {
-        Ok(c) => secrets(env, c),
-        Err(_) => Secrets::new(),
-    };
+    // With errors, the values that parsed still drive routing (API prefix, proxy mode).
+    let (s, errors) = EdgeSettings::from_vars_lenient(|name| binding(env, name));
     Settings {
-        config,
-        secrets,
-        ingest_token: text(env, "INGEST_TOKEN"),
-        allowed_origins: text(env, "ALLOWED_ORIGINS")
-            .map(|s| {
-                s.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
-            })
-            .unwrap_or_default(),
-        max_body_bytes: text(env, "MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES),
-        timeout_ms: text(env, "TIKTOK_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS),
-        retry_budget_ms: text(env, "RETRY_BUDGET_MS").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_RETRY_BUDGET_MS),
-        proxy: match (text(env, "PROXY").as_deref(), text(env, "PROXY_ORIGIN")) {
-            (Some("off"), _) => ProxyMode::Off,
-            (_, Some(origin)) => ProxyMode::Origin(origin),
-            (_, None) => ProxyMode::Auto,
+        config: match errors {
+            None => Ok(s.config),
+            Some(e) => Err(e),
         },
-        api_prefix: text(env, "API_PREFIX").map(|p| p.trim_end_matches('/').to_owned()).unwrap_or_default(),
-        cookie_policy: CookiePolicy {
-            domain: text(env, "COOKIE_DOMAIN"),
-            refresh_ttp: text(env, "COOKIE_REFRESH").is_none_or(|v| v != "false"),
-        },
-        auto_page_view: text(env, "AUTO_PAGE_VIEW").is_some_and(|v| v == "true"),
+        secrets: s.secrets,
+        ingest_token: s.ingest_token.map(|t| t.expose().to_owned()),
+        allowed_origins: s.allowed_origins,
+        max_body_bytes: s.max_body_bytes,
+        timeout_ms: s.timeout_ms,
+        retry_budget_ms: s.retry_budget_ms,
+        log_level: s.log_level,
+        proxy: s.proxy,
+        api_prefix: s.api_prefix,
+        cookie_policy: s.cookie_policy,
+        auto_page_view: s.auto_page_view,
         queue_policy: RetryPolicy {
-            max_attempts: number(env, "QUEUE_MAX_ATTEMPTS").unwrap_or(10).max(1),
-            base_delay_s: number(env, "QUEUE_RETRY_BASE_SECONDS").unwrap_or(5),
-            max_delay_s: number(env, "QUEUE_MAX_DELAY_SECONDS").unwrap_or(900),
+            max_attempts: s.queue_max_attempts,
+            base_delay_s: s.queue_retry_base_s,
+            max_delay_s: s.queue_max_delay_s,
         },
-        max_subrequests: number(env, "MAX_SUBREQUESTS").unwrap_or(50).max(1),
-        log_level: match text(env, "LOG_LEVEL").as_deref() {
-            Some("off") => LogLevel::Off,
-            Some("warn") => LogLevel::Warn,
-            _ => LogLevel::Info,
-        },
+        max_subrequests: s.max_subrequests,
     }
 }
 
-fn secrets(env: &Env, config: &Config) -> Secrets {
-    let mut secrets = Secrets::new();
-    for d in &config.destinations {
-        if let Some(v) = text(env, &d.token_secret) {
-            secrets.insert(d.token_secret.clone(), v);
-        }
-    }
-    secrets
-}
-
-fn number(env: &Env, name: &str) -> Option<u32> {
-    text(env, name).and_then(|v| v.parse().ok())
-}
-
-/// A var or secret as text; None when unset or empty.
-fn text(env: &Env, name: &str) -> Option<String> {
-    let v = env.var(name).map(|v| v.to_string()).or_else(|_| env.secret(name).map(|s| s.to_string())).ok()?;
-    let v = v.trim().to_owned();
-    (!v.is_empty()).then_some(v)
-}
-
-/// `DESTINATIONS` (a JSON string, or a table in wrangler.toml) with `TIKTOK_API_BASE`.
-fn destinations(env: &Env) -> Result<Config, ConfigErrors> {
-    let doc = match env.var("DESTINATIONS") {
-        Ok(v) => serde_json::from_str(&v.to_string()).map_err(|e| Error::InvalidSetting {
-            path: "DESTINATIONS".into(),
-            message: format!("not valid JSON: {e}"),
-        }),
-        Err(_) => env.object_var::<Value>("DESTINATIONS").map_err(|_| Error::MissingSetting {
-            path: "DESTINATIONS".into(),
-            message: "the DESTINATIONS var is not set".into(),
-        }),
-    };
-    let base = text(env, "TIKTOK_API_BASE");
-    match doc {
-        Err(e) => Err(ConfigErrors { errors: vec![e] }),
-        Ok(doc) => Config::from_value(&doc).map(|c| match &base {
-            Some(b) => c.with_api_base(b),
-            None => c,
-        }),
-    }
+/// A var or secret as text. A var may also be a table in wrangler.toml (`DESTINATIONS`):
+/// it arrives as an object and is handed on as its JSON text.
+fn binding(env: &Env, name: &str) -> Option<String> {
+    env.var(name)
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret(name).map(|s| s.to_string()))
+        .or_else(|_| env.object_var::<Value>(name).map(|v| v.to_string()))
+        .ok()
 }

@@ -65,7 +65,7 @@ async fn events(mut req: Request, env: &Env, settings: &Settings, origin: Option
         Err(e) => {
             let first = e.errors.first();
             let body = json!({"error": {"code": "invalid_config",
-                "message": format!("the DESTINATIONS config is invalid: {}", first.map(|f| f.message()).unwrap_or_default()),
+                "message": format!("the Worker config is invalid: {}", first.map(|f| f.to_string()).unwrap_or_default()),
                 "path": first.map(|f| f.path()).unwrap_or("DESTINATIONS")}, "errors": e.errors});
             return http::json(500, &body, origin);
         }

@@ -158,10 +158,14 @@ describe('queued', () => {
   });
 
   test('page views from proxy mode go through the queue when it is bound', async () => {
-    const page = await mf.dispatchFetch('https://shop.test/page?ttclid=CLICK1', {
-      headers: { Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/148.0' },
-    });
-    await page.arrayBuffer();
+    // Over real HTTP (Miniflare's dispatchFetch does not keep waitUntil work alive).
+    const base = new URL(await mf.ready);
+    const req = http.request({ host: base.hostname, port: base.port, path: '/page?ttclid=CLICK1', headers: {
+      Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/148.0' } });
+    req.end();
+    const [res] = await once(req, 'response');
+    for await (const _ of res);
+    assert.equal(res.statusCode, 200);
     const [view] = await until('the page view', async () => {
       const events = (await sandbox.received()).events.filter((e) => e.event === 'ViewContent');
       return events.length && events;

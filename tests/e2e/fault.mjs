@@ -1,15 +1,19 @@
 // The fault test of reliable delivery: N events through the Worker with Cloudflare
 // Queues while the sandbox injects 20% faults (HTTP 500, HTML 502, code 40100,
-// code 50002, answers slower than the timeout). Passes when every accepted event
-// is in the sandbox exactly once (by event_id) or in the dead-letter queue with
-// its reason, and TikTok saw few, large requests. The sandbox deduplicates on
+// code 50002, answers slower than the timeout) and a share `bad` of the events is
+// refused by TikTok (half poisoned: the whole request rejected with 40002; half
+// dropped from a partial success, 20001). Passes when every good event is in the
+// sandbox exactly once (by event_id), every bad one is in the dead-letter queue with
+// TikTok's code and never in the sandbox, nothing is lost, and TikTok saw few, large
+// requests. The sandbox deduplicates on
 // event_id like TikTok, so an event counted twice means its event_id changed. Used by tests/e2e/queue.test.mjs
 // (CI size) and scripts/fault-test.sh (10,000 events).
 import { createHash } from 'node:crypto';
 import { bindings, destinations, INGEST, startQueuedWorker, startSandbox } from './harness.mjs';
 
 export async function faultTest({
-  events = 2000, perCall = 100, timeoutMs = 1000, seed = 42, rate = 0.2, maxAttempts = 10, deadlineMs = 120_000, log = () => {},
+  events = 2000, perCall = 100, timeoutMs = 1000, seed = 42, rate = 0.2, maxAttempts = 10, deadlineMs = 120_000, bad = 0.01,
+  log = () => {},
 }) {
   const sandbox = await startSandbox();
   const web = { destinations: [destinations(sandbox.url).destinations[0]] };
@@ -29,10 +33,14 @@ export async function faultTest({
       { kind: 'slow', delay_ms: timeoutMs + 500 },
     ];
     // Every kind once first (few requests are made, so chance alone might skip one), then `rate`.
-    await sandbox.faults({ next: kinds, rate, seed, kinds });
+    await sandbox.faults({ next: kinds, rate, seed, kinds,
+      poison: { event_id_prefix: 'BAD_' }, partial: { event_id_prefix: 'PART_' } });
     const started = Date.now();
     const ids = [];
+    const badIds = new Set();
     const calls = [];
+    // Bad events spread evenly: one poisoned and one partial per 2/bad events.
+    const every = bad > 0 ? Math.round(2 / bad) : Infinity;
     for (let c = 0; c * perCall < events; c++) {
       const batch = [];
       for (let k = 0; k < perCall && c * perCall + k < events; k++) {
@@ -40,8 +48,13 @@ export async function faultTest({
         // Each event is known by its hashed email; every 10th has no `id`, so its
         // event_id is derived from its content and must be the same on every retry.
         const email = `user${n}@example.com`;
-        ids.push(createHash('sha256').update(email).digest('hex'));
-        batch.push({ event_name: 'purchase', ...(n % 10 ? { id: `F_${n}` } : {}), value: n % 97, currency: 'EUR',
+        const hashed = createHash('sha256').update(email).digest('hex');
+        let id = n % 10 ? `F_${n}` : undefined;
+        if (n % every === 1) id = `BAD_${n}`;
+        if (n % every === Math.floor(every / 2) + 1) id = `PART_${n}`;
+        if (id?.startsWith('BAD_') || id?.startsWith('PART_')) badIds.add(hashed);
+        ids.push(hashed);
+        batch.push({ event_name: 'purchase', ...(id ? { id } : {}), value: n % 97, currency: 'EUR',
           user: { email }, context: { event_timestamp: 1765290725123 } });
       }
       calls.push(batch);
@@ -85,8 +98,21 @@ export async function faultTest({
     // Dead-lettered means "not confirmed": if an earlier attempt timed out, TikTok may have
     // kept it anyway (replaying is safe: dedup). Reported, not a failure.
     const inBoth = deadIds.filter((id) => delivered.has(id));
+    // Bad events: refused by TikTok, so dead-lettered alone with its code, never delivered.
+    const badDead = new Map();
+    for (const d of dead) {
+      for (const x of d.request?.body?.data ?? []) {
+        if (badIds.has(x.user.email)) badDead.set(x.user.email, { code: d.dead_letter?.code, alone: d.request.body.data.length === 1 });
+      }
+    }
+    const badWithCode = [...badDead.values()].filter((d) => d.code === 40002 && d.alone).length;
+    const goodDeadLettered = deadIds.filter((id) => !badIds.has(id)).length;
     return {
       events,
+      bad: badIds.size,
+      badDelivered: [...badIds].filter((id) => delivered.has(id)).length,
+      badDeadLetteredWithCode: badWithCode,
+      goodDeadLettered,
       calls: calls.length,
       queued,
       notQueued,

@@ -23,6 +23,7 @@ mod context;
 pub mod cookies;
 mod error;
 pub mod hashing;
+pub mod intake;
 #[cfg(feature = "js")]
 mod js;
 mod limits;

@@ -12,6 +12,7 @@ pub use offline_events::{OfflineApi, OfflineEvents, OFFLINE_EVENTS};
 pub use order_sync::{OrderSync, VALUE_SETTINGS as ORDER_SYNC_VALUE_SETTINGS};
 
 use crate::error::{ConfigErrors, Error};
+use crate::hashing::calling_codes::{self, Country};
 use crate::limits::kind;
 use crate::request::DEFAULT_API_BASE;
 use crate::template::Template;
@@ -150,6 +151,16 @@ fn destination(s: &mut Section<'_>) -> Option<Destination> {
         }
     };
     Some(Destination { id: id?, token_secret, consent_category, kind })
+}
+
+/// `phone_default_country`: an ISO 3166 alpha-2 code of the calling-code table.
+fn phone_default_country(s: &mut Section<'_>) -> Option<&'static Country> {
+    let code = s.string("phone_default_country")?;
+    let country = calling_codes::country(code);
+    if country.is_none() {
+        s.invalid("phone_default_country", "must be an ISO 3166 alpha-2 country code such as FR or US");
+    }
+    country
 }
 
 /// Keys every destination type accepts.

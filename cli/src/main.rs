@@ -53,7 +53,8 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
             let event_text = read(flags.get("--event").ok_or("--event FILE is required")?)?;
             let input: Value =
                 serde_json::from_str(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
-            // One event, an array, or CA's `{"batch": [...]}`.
+            // One event, an array, or CA's `{"batch": [...]}`, at most 1,000 as for the Worker.
+            intake::events(&input).map_err(|e| format!("--event: {e}"))?;
             let input = intake::unwrap(&input).map_err(|e| format!("--event: {e}"))?;
             let ctx = RequestContext {
                 now_ms: match flags.get("--now") {

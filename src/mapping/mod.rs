@@ -1,6 +1,7 @@
 //! Planning: (config, event, request context, secrets) -> one result per
 //! destination, in config order. Pure and deterministic.
 
+mod canonical;
 pub mod event_names;
 mod events_api;
 mod offline_events;
@@ -109,7 +110,8 @@ fn event_name(event: &Value) -> Result<&str, Error> {
 }
 
 /// The `event_id` of an event without one: `ca_` + the first 32 hex chars of the
-/// SHA-256 of the event's canonical JSON (keys sorted, no spaces), the identifiers
+/// SHA-256 of the event's canonical JSON (keys sorted, no spaces, whole numbers as
+/// integers, so the npm package and the Worker agree with the CLI), the identifiers
 /// sent with it (the `user` object: hashed ids, ttp, ttclid, ip, user agent ...) and
 /// the time it carries. A retried event gets the same id (TikTok deduplicates it);
 /// two visitors' identical events get different ones (both count). Without a time of
@@ -118,9 +120,10 @@ fn derived_event_id(event: &Value, user: &User<'_>, carried_ms: Option<i64>, r: 
     if carried_ms.is_none() {
         r.push(Warning::new("event_id_may_collide", "id"));
     }
-    let sent = serde_json::to_string(user).unwrap_or_default();
+    let sent = serde_json::to_value(user).map(|u| canonical::to_string(&u)).unwrap_or_default();
     let time = carried_ms.map(|ms| ms.to_string()).unwrap_or_default();
-    let digest = crate::hashing::sha256_hex(format!("{event}\n{sent}\n{time}").as_bytes());
+    let text = format!("{}\n{sent}\n{time}", canonical::to_string(event));
+    let digest = crate::hashing::sha256_hex(text.as_bytes());
     Text::Owned(format!("ca_{}", digest.chars().take(32).collect::<String>()))
 }
 

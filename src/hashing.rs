@@ -5,6 +5,9 @@
 //! as sha256(""); a phone that is not E.164 is dropped, never hashed as garbage.
 //! A value that already is 64 hex chars is passed through lowercased (never hashed twice).
 
+pub mod calling_codes;
+
+use calling_codes::Country;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
@@ -12,7 +15,10 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Email,
-    Phone,
+    /// E.164; national numbers only with a default country (`phone_default_country`).
+    Phone {
+        default_country: Option<&'static Country>,
+    },
     /// `user.id` -> `external_id`; lowercased unless the flag says otherwise.
     ExternalId {
         lowercase: bool,
@@ -32,7 +38,7 @@ impl Kind {
     pub fn from_name(name: &str) -> Option<Kind> {
         Some(match name {
             "email" => Kind::Email,
-            "phone" => Kind::Phone,
+            "phone" => Kind::Phone { default_country: None },
             "external_id" => Kind::ExternalId { lowercase: true },
             "external_id_case_sensitive" => Kind::ExternalId { lowercase: false },
             "first_name" | "last_name" => Kind::Name,
@@ -73,7 +79,9 @@ fn normalized(kind: Kind, s: &str) -> Result<Cow<'_, str>, Rejected> {
     let out = match kind {
         Kind::Email | Kind::ExternalId { lowercase: true } => lowercase(s),
         Kind::ExternalId { lowercase: false } => Cow::Borrowed(s),
-        Kind::Phone => Cow::Owned(normalize_phone(s).ok_or(Rejected::InvalidPhone)?),
+        Kind::Phone { default_country } => {
+            Cow::Owned(normalize_phone_in(s, default_country).ok_or(Rejected::InvalidPhone)?)
+        }
         Kind::Name => Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()),
         Kind::ZipCode => {
             Cow::Owned(s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_lowercase())
@@ -93,13 +101,48 @@ fn lowercase(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// E.164: strips spaces, dots, dashes and parentheses, turns a leading `00` into `+`,
-/// then requires `+` followed by 8 to 15 digits. No country code is ever invented.
+/// E.164 without a default country: national numbers are dropped (see [`normalize_phone_in`]).
 pub fn normalize_phone(raw: &str) -> Option<String> {
-    let compact: String = raw.chars().filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '(' | ')'))).collect();
-    let digits = match compact.strip_prefix('+') {
-        Some(rest) => rest,
-        None => compact.strip_prefix("00")?,
+    normalize_phone_in(raw, None)
+}
+
+/// E.164 as people type numbers: spaces, dots, dashes and parentheses removed; a
+/// leading `00` read as `+`; a trunk prefix in parentheses right after the country
+/// code dropped (`+33 (0)6 12 34 56 78` -> `+33612345678`, TikTok: "without any
+/// parentheses or leading 0s"); a national number (`06 12 34 56 78`) given the
+/// calling code of `default_country` after its trunk prefix is removed, and dropped
+/// without one (no country code is ever guessed). Then `+` and 8 to 15 digits.
+pub fn normalize_phone_in(raw: &str, default_country: Option<&Country>) -> Option<String> {
+    // Digits and `+`, with the digit span of each parenthesised group.
+    let (mut text, mut groups, mut open) = (String::with_capacity(raw.len()), Vec::new(), None);
+    for c in raw.chars() {
+        match c {
+            '(' => open = Some(text.len()),
+            ')' => groups.extend(open.take().map(|start| start..text.len())),
+            c if c.is_whitespace() || c == '.' || c == '-' => {}
+            c => text.push(c),
+        }
+    }
+    let international =
+        text.strip_prefix('+').map(|rest| (1, rest)).or_else(|| text.strip_prefix("00").map(|r| (2, r)));
+    let digits = match (international, default_country) {
+        (Some((skipped, rest)), _) => {
+            let country = calling_codes::calling_code_of(rest);
+            let trunk_group = country.and_then(|c| {
+                let start = skipped + c.calling_code.len();
+                let group = groups.iter().find(|g| g.start == start)?;
+                (text.get(group.clone()) == c.trunk_prefix).then_some(group.clone())
+            });
+            match trunk_group {
+                Some(g) => format!("{}{}", text.get(skipped..g.start)?, text.get(g.end..)?),
+                None => rest.to_owned(),
+            }
+        }
+        (None, Some(c)) => {
+            let national = c.trunk_prefix.and_then(|t| text.strip_prefix(t)).unwrap_or(&text);
+            format!("{}{national}", c.calling_code)
+        }
+        (None, None) => return None,
     };
     let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     ok.then(|| format!("+{digits}"))

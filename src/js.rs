@@ -7,6 +7,7 @@
 //! Outputs are plain JSON-compatible objects (`null`, never `undefined`).
 
 use crate::hashing::{self, Kind};
+use crate::intake;
 use crate::{
     batch_json, classify, cookies, results_for, Config, ConfigErrors, DestinationResult, Error, RequestContext,
     Secrets, Tokens,
@@ -48,7 +49,9 @@ pub fn build_requests(config: JsValue, events: JsValue, context: JsValue) -> Res
 #[wasm_bindgen(js_name = buildRequestsJson)]
 pub fn build_requests_json(config: &str, events: &str, context: JsValue) -> Result<String, JsValue> {
     let (config, input, ctx) = arguments(config, events, &context)?;
-    let results = Results { results: results_for(&config, &input, &ctx.request, &ctx.secrets, ctx.tokens) };
+    // One event, an array, or CA's `{"batch": [...]}`.
+    let input = intake::unwrap(&input).map_err(|e| thrown(&e))?;
+    let results = Results { results: results_for(&config, input, &ctx.request, &ctx.secrets, ctx.tokens) };
     Ok(serde_json::to_string(&results).unwrap_or_default())
 }
 

@@ -141,6 +141,16 @@ impl<'e, 'c> Resolver<'e, 'c> {
         self.event
     }
 
+    /// The first of `paths` that holds a value (see [`Lookup::is_present`]), with its path.
+    pub fn first<'p>(&mut self, paths: &'p [Path]) -> Option<(Lookup<'e>, &'p Path)> {
+        for p in paths {
+            if let Some(found) = self.lookup(p).filter(|l| l.is_present()) {
+                return Some((found, p));
+            }
+        }
+        None
+    }
+
     /// Same result as `path.lookup(event)`.
     pub fn lookup(&mut self, path: &Path) -> Option<Lookup<'e>> {
         let Some(id) = path.parent else { return path.lookup(self.event) };
@@ -169,6 +179,15 @@ pub enum Lookup<'a> {
 }
 
 impl<'a> Lookup<'a> {
+    /// A value worth reading: not `null`, not blank text (the next of a slot's paths is tried).
+    pub fn is_present(self) -> bool {
+        match self {
+            Lookup::Value(Value::Null) => false,
+            Lookup::Value(Value::String(s)) => !s.trim().is_empty(),
+            _ => true,
+        }
+    }
+
     /// Converts to an owned JSON value.
     pub fn to_value(self) -> Value {
         match self {

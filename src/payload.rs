@@ -75,7 +75,8 @@ pub struct TrackEvent<'a> {
     pub properties: Properties<'a>,
 }
 
-/// `data[].user`. email / phone / external_id are SHA-256 hex; the rest is sent as is.
+/// `data[].user`. email / phone / external_id / first_name / last_name / zip_code are
+/// SHA-256 hex; the rest is sent as is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,6 +103,22 @@ pub struct User<'a> {
     pub att_status: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gaid: Option<Text<'a>>,
+    /// SHA-256 hex of the first name (lowercased, whitespace removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<Text<'a>>,
+    /// SHA-256 hex of the last name (lowercased, whitespace removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<Text<'a>>,
+    /// SHA-256 hex of the postal code (lowercased, spaces and dashes removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<Text<'a>>,
+    /// city / state / country: lowercased `[a-z0-9]`, not hashed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<Text<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Text<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<Text<'a>>,
     /// Custom User Properties (setting `custom_user_properties`).
     #[serde(flatten)]
     pub custom: Map<String, Value>,

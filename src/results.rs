@@ -4,12 +4,14 @@
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::delivery::report::{DestinationResult, Outcome, Tokens};
+use crate::intake;
 use crate::mapping::plan;
 use crate::secrets::Secrets;
 use serde_json::Value;
 
-/// Plans an input holding one event or an array of events: the shared `results` list
-/// (entries of an array input carry their event's `index`).
+/// Plans an input holding one event, an array of events or Commanders Act's
+/// `{"batch": [...]}`: the shared `results` list (entries of a list carry their event's
+/// `index`). An envelope whose `batch` is not an array plans as one (invalid) event.
 pub fn results_for<'a>(
     config: &'a Config,
     input: &'a Value,
@@ -17,6 +19,7 @@ pub fn results_for<'a>(
     secrets: &Secrets,
     tokens: Tokens,
 ) -> Vec<DestinationResult<'a>> {
+    let input = intake::unwrap(input).unwrap_or(input);
     let events: Vec<&Value> = match input {
         Value::Array(events) => events.iter().collect(),
         event => vec![event],

@@ -1,9 +1,11 @@
 //! Golden tests: every file in tests/fixtures/<group>/ is one behaviour, named as
 //! a sentence. A fixture holds its input and the expected output, checked in:
 //!
-//! - events (one folder per destination type): `{"settings"?, "config"?, "event",
+//! - events (one folder per destination type, and `commanders_act` for the events
+//!   of CA's own documentation): `{"settings"?, "config"?, "event" | "input",
 //!   "context"?, "secrets"?, "expected"}`; `settings` are merged into the folder's
-//!   `_base_destination.json`, or `config` replaces it.
+//!   `_base_destination.json`, or `config` replaces it. `input` is any shape the
+//!   intake reads (an event, an array, `{"batch": [...]}`): results carry `index`.
 //! - config: `{"config", "expected_errors"}`.
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites `expected` (review the diff!).
@@ -12,11 +14,11 @@
 use serde_json::{json, Map, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
-use tiktok_edge::{plan, Config, RequestContext, Secrets};
+use tiktok_edge::{intake, plan, Config, DestinationResult, RequestContext, Secrets};
 
 /// The clock of every fixture that does not set one: 2026-01-01T00:00:00Z.
 const DEFAULT_NOW_MS: i64 = 1_767_225_600_000;
-const GROUPS: &[&str] = &["events_api", "offline_events", "order_sync", "config"];
+const GROUPS: &[&str] = &["events_api", "offline_events", "order_sync", "commanders_act", "config"];
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -65,9 +67,21 @@ fn run_events(group: &str, fixture: &Map<String, Value>) -> Value {
         Some(Value::Object(m)) => m.iter().for_each(|(k, v)| secrets.insert(k.clone(), v.as_str().unwrap())),
         _ => secrets.insert("TIKTOK_ACCESS_TOKEN", "test-token"),
     }
-    let event = &fixture["event"];
-    let first = serde_json::to_string(&plan(&config, event, &ctx, &secrets)).unwrap();
-    let second = serde_json::to_string(&plan(&config, event, &ctx, &secrets)).unwrap();
+    let run = || -> Vec<DestinationResult<'_>> {
+        let Some(input) = fixture.get("input") else { return plan(&config, &fixture["event"], &ctx, &secrets) };
+        let list = intake::is_list(input);
+        let events = intake::events(input).unwrap_or_else(|e| panic!("fixture input: {e}"));
+        let mut out = Vec::new();
+        for (i, event) in events.into_iter().enumerate() {
+            for mut result in plan(&config, event, &ctx, &secrets) {
+                result.index = list.then_some(i);
+                out.push(result);
+            }
+        }
+        out
+    };
+    let first = serde_json::to_string(&run()).unwrap();
+    let second = serde_json::to_string(&run()).unwrap();
     assert_eq!(first, second, "output is not deterministic");
     assert!(!first.contains("test-token"), "a token leaked into the result");
     serde_json::from_str(&first).unwrap()

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tiktok_edge::config::check_wrangler;
-use tiktok_edge::{results_for, Config, RequestContext, Secrets, Tokens};
+use tiktok_edge::{intake, results_for, Config, RequestContext, Secrets, Tokens};
 
 const USAGE: &str = "usage:
   tiktok-edge validate --config FILE
@@ -59,6 +59,9 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
             let event_text = read(flags.get("--event").ok_or("--event FILE is required")?)?;
             let input: Value =
                 serde_json::from_str(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
+            // One event, an array, or CA's `{"batch": [...]}`, at most 1,000 as for the Worker.
+            intake::events(&input).map_err(|e| format!("--event: {e}"))?;
+            let input = intake::unwrap(&input).map_err(|e| format!("--event: {e}"))?;
             let ctx = RequestContext {
                 now_ms: match flags.get("--now") {
                     Some(n) => n.parse().map_err(|_| "--now must be Unix milliseconds")?,
@@ -74,7 +77,7 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
                     secrets.insert(d.token_secret.clone(), v);
                 }
             }
-            let results = results_for(&config, &input, &ctx, &secrets, Tokens::Redacted);
+            let results = results_for(&config, input, &ctx, &secrets, Tokens::Redacted);
             Ok((pretty(&json!({"results": results})), 0))
         }
         other => Err(format!("unknown command `{other}`")),

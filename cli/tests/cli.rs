@@ -125,3 +125,32 @@ fn missing_token_is_a_per_destination_error_and_usage_errors_exit_2() {
     assert_eq!(run(&["frobnicate", "--config", "examples/config.json"], None).status.code(), Some(2));
     assert_eq!(run(&["validate", "--config", "nope.json"], None).status.code(), Some(2));
 }
+
+#[test]
+fn preview_reads_the_batch_envelope_of_cas_http_tracking_api() {
+    // CA's documented batch example: ids in context.event_id, times at the root.
+    let out =
+        run(&["preview", "--config", "examples/config.json", "--event", "examples/ca-http-api-batch.json"], Some("t"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let results = json(&out)["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 2 * 3, "one result per event and destination");
+    let first = &results[0];
+    assert_eq!((first["index"].as_u64(), first["event"].as_str()), (Some(0), Some("AddPaymentInfo")));
+    let data = &first["request"]["body"]["data"][0];
+    assert_eq!(data["event_id"], "202210310000000000");
+    assert_eq!(data["event_time"], 1_639_044_446);
+    assert_eq!(results[3]["index"], 1);
+    assert_eq!(results[3]["request"]["body"]["data"][0]["event_id"], "202210180000000000");
+}
+
+#[test]
+fn a_bad_envelope_is_a_usage_error_naming_its_path() {
+    let dir = std::env::temp_dir().join(format!("tte-cli-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"batch": {"event_name": "purchase"}}"#).unwrap();
+    let out = run(&["preview", "--config", "examples/config.json", "--event", bad.to_str().unwrap()], Some("t"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--event: batch: must be an array of events, not an object"), "{stderr}");
+}

@@ -4,11 +4,13 @@
 use super::reader::Section;
 use super::COMMON_KEYS;
 use crate::error::Error;
+use crate::hashing::calling_codes::Country;
 use crate::mapping::event_names::EventNames;
 use crate::mapping::slots::{Slot, SLOTS, SLOT_KEYS};
 use crate::path::{Parents, Path};
 use crate::payload::{PROPERTY_FIELDS, USER_FIELDS};
 use crate::template::Template;
+use serde_json::Value;
 
 const KEYS: &[&str] = &[
     "pixel_id",
@@ -25,6 +27,8 @@ const KEYS: &[&str] = &[
     "send_unmapped_events",
     "derive_event_id",
     "event_names",
+    "extended_match_keys",
+    "phone_default_country",
 ];
 const ENVIRONMENTS: &[&str] = &["production", "staging", "development"];
 
@@ -45,6 +49,8 @@ pub struct EventsApi {
     /// Give events without `id` a stable id derived from their content (TikTok dedup).
     pub derive_event_id: bool,
     pub event_names: EventNames,
+    /// Country whose national phone numbers (`06 12 34 56 78`) are made E.164.
+    pub phone_default_country: Option<&'static Country>,
     slots: Vec<Option<ResolvedSlot>>,
     /// The array the item slots iterate over (`items` by default).
     pub items_array: Option<Path>,
@@ -71,27 +77,28 @@ pub struct ViewContent {
     pub view_item: bool,
 }
 
-/// Where a slot reads from: an event path, or a path relative to each item.
+/// Where a slot reads from: event paths, or paths relative to each item; the
+/// first one holding a value wins. Never empty (a slot turned off is `None`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResolvedSlot {
-    Event(Path),
-    Item(Path),
+    Event(Vec<Path>),
+    Item(Vec<Path>),
 }
 
 impl EventsApi {
-    /// The event path of a scalar slot, None when turned off.
-    pub fn path(&self, slot: Slot) -> Option<&Path> {
-        match self.slots.get(slot as usize)?.as_ref()? {
-            ResolvedSlot::Event(p) => Some(p),
-            ResolvedSlot::Item(_) => None,
+    /// The event paths of a scalar slot, empty when turned off.
+    pub fn paths(&self, slot: Slot) -> &[Path] {
+        match self.slots.get(slot as usize) {
+            Some(Some(ResolvedSlot::Event(p))) => p,
+            _ => &[],
         }
     }
 
-    /// The item-relative path of an item slot, None when turned off.
-    pub fn item_path(&self, slot: Slot) -> Option<&Path> {
-        match self.slots.get(slot as usize)?.as_ref()? {
-            ResolvedSlot::Item(p) => Some(p),
-            ResolvedSlot::Event(_) => None,
+    /// The item-relative paths of an item slot, empty when turned off.
+    pub fn item_paths(&self, slot: Slot) -> &[Path] {
+        match self.slots.get(slot as usize) {
+            Some(Some(ResolvedSlot::Item(p))) => p,
+            _ => &[],
         }
     }
 }
@@ -135,7 +142,16 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
             EventNames::Seed
         }),
     };
-    let (slots, items_array, parents, item_parents) = smart_mapping(s);
+    let phone_default_country = super::phone_default_country(s);
+    let extended_match_keys = s.bool("extended_match_keys", true);
+    let (mut slots, items_array, parents, item_parents) = smart_mapping(s);
+    if !extended_match_keys {
+        for def in SLOTS.iter().filter(|d| d.slot.is_extended_match_key()) {
+            if let Some(slot) = slots.get_mut(def.slot as usize) {
+                *slot = None;
+            }
+        }
+    }
     EventsApi {
         test_event_code: s.template("test_event_code"),
         autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
@@ -150,6 +166,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         event_mapping,
         view_content,
         event_names,
+        phone_default_country,
         slots,
         items_array,
         parents,
@@ -172,44 +189,50 @@ fn smart_mapping(s: &mut Section<'_>) -> SmartMapping {
     let mut slots = Vec::with_capacity(SLOTS.len());
     for def in SLOTS {
         let path = format!("{base}.{}", def.key);
-        let text = match user.and_then(|m| m.get(def.key)) {
-            None | Some(serde_json::Value::Null) => def.default,
-            Some(serde_json::Value::String(t)) if t.trim().is_empty() => None,
-            Some(serde_json::Value::String(t)) => Some(t.as_str()),
+        let texts: Vec<&str> = match user.and_then(|m| m.get(def.key)) {
+            None | Some(Value::Null) => def.default.to_vec(),
+            Some(Value::String(t)) if t.trim().is_empty() => Vec::new(),
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
+                list.iter().filter_map(Value::as_str).filter(|t| !t.trim().is_empty()).collect()
+            }
             Some(_) => {
                 s.errors.push(Error::InvalidSetting {
                     path: path.clone(),
-                    message: "must be a path string, or \"\" to not send".into(),
+                    message: "must be a path string, a list of paths (the first present wins), or \"\" to not send"
+                        .into(),
                 });
-                None
+                Vec::new()
             }
         };
-        let resolved = text.and_then(|t| match Path::parse(t) {
-            Err(e) => {
-                s.errors.push(Error::InvalidSetting { path: path.clone(), message: e });
-                None
-            }
-            Ok(p) if def.slot.is_per_item() => match p.split_item() {
-                None => {
-                    let message = format!("`{t}` must name every item with X, like items.X.id");
-                    s.errors.push(Error::InvalidSetting { path: path.clone(), message });
-                    None
-                }
-                Some((array, rel)) => match &items_array {
-                    Some(seen) if *seen != array => {
-                        let message = format!("every item slot must read the same array ({})", seen.as_str());
+        let mut resolved: Vec<Path> = Vec::with_capacity(texts.len());
+        for t in texts {
+            match Path::parse(t) {
+                Err(e) => s.errors.push(Error::InvalidSetting { path: path.clone(), message: e }),
+                Ok(p) if def.slot.is_per_item() => match p.split_item() {
+                    None => {
+                        let message = format!("`{t}` must name every item with X, like items.X.id");
                         s.errors.push(Error::InvalidSetting { path: path.clone(), message });
-                        None
                     }
-                    _ => {
-                        items_array = Some(array);
-                        Some(ResolvedSlot::Item(item_parents.intern(rel)))
-                    }
+                    Some((array, rel)) => match &items_array {
+                        Some(seen) if *seen != array => {
+                            let message = format!("every item slot must read the same array ({})", seen.as_str());
+                            s.errors.push(Error::InvalidSetting { path: path.clone(), message });
+                        }
+                        _ => {
+                            items_array = Some(array);
+                            resolved.push(item_parents.intern(rel));
+                        }
+                    },
                 },
-            },
-            Ok(p) => Some(ResolvedSlot::Event(parents.intern(p))),
+                Ok(p) => resolved.push(parents.intern(p)),
+            }
+        }
+        slots.push(match resolved.is_empty() {
+            true => None,
+            false if def.slot.is_per_item() => Some(ResolvedSlot::Item(resolved)),
+            false => Some(ResolvedSlot::Event(resolved)),
         });
-        slots.push(resolved);
     }
     (slots, items_array, parents, item_parents)
 }

@@ -17,6 +17,7 @@ pub use order_sync::{OrderSync, VALUE_SETTINGS as ORDER_SYNC_VALUE_SETTINGS};
 pub use wrangler::{check_wrangler, WranglerCheck, PLACEHOLDER_PREFIX};
 
 use crate::error::{ConfigErrors, Error};
+use crate::hashing::calling_codes::{self, Country};
 use crate::limits::kind;
 use crate::request::DEFAULT_API_BASE;
 use crate::template::Template;
@@ -155,6 +156,16 @@ fn destination(s: &mut Section<'_>) -> Option<Destination> {
         }
     };
     Some(Destination { id: id?, token_secret, consent_category, kind })
+}
+
+/// `phone_default_country`: an ISO 3166 alpha-2 code of the calling-code table.
+fn phone_default_country(s: &mut Section<'_>) -> Option<&'static Country> {
+    let code = s.string("phone_default_country")?;
+    let country = calling_codes::country(code);
+    if country.is_none() {
+        s.invalid("phone_default_country", "must be an ISO 3166 alpha-2 country code such as FR or US");
+    }
+    country
 }
 
 /// Keys every destination type accepts.

@@ -3,9 +3,10 @@
 use super::reader::Section;
 use super::COMMON_KEYS;
 use crate::error::Error;
+use crate::hashing::calling_codes::Country;
 use crate::template::Template;
 
-const KEYS: &[&str] = &["event_set_id", "mapping", "api", "derive_event_id"];
+const KEYS: &[&str] = &["event_set_id", "mapping", "api", "derive_event_id", "phone_default_country"];
 /// The TikTok event types the seed allows for offline events.
 pub const OFFLINE_EVENTS: &[&str] = &["CompletePayment", "Contact", "Subscribe", "SubmitForm"];
 const APIS: &[&str] = &["events_api", "offline_track"];
@@ -20,6 +21,8 @@ pub struct OfflineEvents {
     pub api: OfflineApi,
     /// Give events without `id` a stable id derived from their content (TikTok dedup).
     pub derive_event_id: bool,
+    /// Country whose national phone numbers are made E.164.
+    pub phone_default_country: Option<&'static Country>,
 }
 
 /// Which wire shape to send.
@@ -57,5 +60,6 @@ pub(super) fn parse(s: &mut Section<'_>) -> Option<OfflineEvents> {
         }
     };
     let derive_event_id = s.bool("derive_event_id", true);
-    Some(OfflineEvents { event_set_id: event_set_id?, mapping, api, derive_event_id })
+    let phone_default_country = super::phone_default_country(s);
+    Some(OfflineEvents { event_set_id: event_set_id?, mapping, api, derive_event_id, phone_default_country })
 }

@@ -9,7 +9,7 @@ use crate::config::{Environment, EventsApi};
 use crate::context::RequestContext;
 use crate::error::{Error, Warning};
 use crate::hashing::{self, Kind};
-use crate::path::{self, Path, Resolver};
+use crate::path::{self, Lookup, Path, Resolver};
 use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
 use crate::delivery::report::SkipReason;
@@ -72,14 +72,26 @@ pub fn map<'a>(
         _ => None,
     };
 
+    // Read in body order, so warnings come in body order.
+    let carried_ms = event_time_ms(d, r);
+    let id = scalar_string(d, Slot::EventId, r);
+    let limited_data_use = found(d, Slot::LimitedDataUse, r).and_then(|(l, p)| r.boolean(Some(l), At::Event(p)));
+    let user = user(d, event, ctx, r);
+    // Rule 5 (`id`, else the SDK's `context.event_id`), with a derived id when neither
+    // is there (unless the slot is turned off or `derive_event_id` is false).
+    let event_id = match id {
+        Some(id) => Some(id),
+        None if d.derive_event_id && !d.paths(Slot::EventId).is_empty() => {
+            Some(super::derived_event_id(event, &user, carried_ms, r))
+        }
+        None => None,
+    };
     let data = TrackEvent {
         event: tiktok_event,
-        event_time: event_time(d, ctx, r),
-        // Rule 5, with a stable id when `id` is absent (unless the slot is turned off).
-        event_id: scalar_string(d, Slot::EventId, r)
-            .or_else(|| (d.derive_event_id && d.path(Slot::EventId).is_some()).then(|| super::content_id(event))),
-        limited_data_use: d.path(Slot::LimitedDataUse).and_then(|p| r.boolean_at(p)),
-        user: user(d, event, ctx, r),
+        event_time: carried_ms.unwrap_or(ctx.now_ms).div_euclid(1000),
+        event_id,
+        limited_data_use,
+        user,
         page: Page { url: scalar_string(d, Slot::PageUrl, r), referrer: scalar_string(d, Slot::PageReferrer, r) },
         app: app(d, source, r)?,
         properties: properties(d, event, is_web, r),
@@ -91,8 +103,8 @@ pub fn map<'a>(
 
 /// Rule 1: Smart Mapping `event_source`, else autodiscovery, else `web`.
 fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'static str {
-    if let Some(p) = d.path(Slot::EventSource) {
-        if let Some(v) = r.text_at(p) {
+    if let Some((found, p)) = found(d, Slot::EventSource, r) {
+        if let Some(v) = r.text(Some(found), At::Event(p)) {
             let v = v.to_ascii_lowercase();
             match EVENT_SOURCES.iter().find(|s| **s == v) {
                 Some(s) => return s,
@@ -101,7 +113,7 @@ fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'stati
         }
     }
     if d.autodiscovery_event_source {
-        let native = d.path(Slot::ExperienceType).and_then(|p| r.text_at(p));
+        let native = scalar_string(d, Slot::ExperienceType, r);
         let has_app = matches!(path::get(event, "context.app"), Some(Value::Object(m)) if !m.is_empty());
         if has_app || native.is_some_and(|t| t.eq_ignore_ascii_case("native app")) {
             return "app";
@@ -135,32 +147,57 @@ fn event_name<'a>(d: &'a EventsApi, name: &'a str, source: &str) -> Option<Text<
     }
 }
 
-/// Rule 4: event timestamp (ms, numeric string, ISO-8601) in seconds, else now.
-fn event_time(d: &EventsApi, ctx: &RequestContext, r: &mut Reader<'_, '_>) -> i64 {
-    let ms = match d.path(Slot::EventTimestamp) {
-        Some(p) => {
-            let found = r.lookup(p);
-            r.time_ms(found, At::Event(p), ctx)
-        }
-        None => ctx.now_ms,
-    };
-    ms.div_euclid(1000)
+/// Rule 4: the time the event carries (ms, numeric string, ISO-8601), in ms; the
+/// caller uses now when there is none.
+fn event_time_ms(d: &EventsApi, r: &mut Reader<'_, '_>) -> Option<i64> {
+    let (found, p) = found(d, Slot::EventTimestamp, r)?;
+    r.event_time_ms(Some(found), At::Event(p))
+}
+
+/// The first value of a slot's paths, and the path it came from.
+fn found<'a, 'p>(d: &'p EventsApi, slot: Slot, r: &mut Reader<'a, '_>) -> Option<(Lookup<'a>, &'p Path)> {
+    r.first(d.paths(slot))
 }
 
 fn scalar_string<'a>(d: &EventsApi, slot: Slot, r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
-    r.text_at(d.path(slot)?)
+    let (found, p) = found(d, slot, r)?;
+    r.text(Some(found), At::Event(p))
 }
 
 fn hashed<'a>(d: &EventsApi, slot: Slot, kind: Kind, r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
-    let p = d.path(slot)?;
-    let found = r.lookup(p);
-    r.hashed(found, At::Event(p), kind)
+    let (found, p) = found(d, slot, r)?;
+    r.hashed(Some(found), At::Event(p), kind)
+}
+
+/// city / state / country: lowercased, only `[a-z0-9]` kept, not hashed (spec 2.8).
+fn alnum(s: &str) -> String {
+    s.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// An extended match key, unless a custom user property of the same name replaces it.
+fn match_key<'a>(d: &EventsApi, slot: Slot, name: &str, r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
+    if d.custom_user_properties.iter().any(|(n, _)| n == name) {
+        return None;
+    }
+    match CUSTOM_USER_NORMALISATION.iter().find(|(n, _)| *n == name).map(|(_, norm)| *norm) {
+        Some(Norm::Hash(kind)) => hashed(d, slot, kind, r),
+        _ => scalar_string(d, slot, r).map(|t| alnum(&t)).filter(|t| !t.is_empty()).map(Text::Owned),
+    }
+}
+
+/// The Cookie header string: the `cookies` slot (`context.device.cookie`, else `context.cookie`).
+fn cookie_header<'a>(d: &EventsApi, r: &mut Reader<'a, '_>) -> Option<&'a str> {
+    match found(d, Slot::Cookies, r)? {
+        (Lookup::Value(Value::String(h)), _) => Some(h),
+        (_, p) => {
+            r.warn("invalid_type", At::Event(p));
+            None
+        }
+    }
 }
 
 fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Reader<'a, 'a>) -> User<'a> {
-    let platform = d
-        .path(Slot::DevicePlatform)
-        .and_then(|p| r.text_at(p))
+    let platform = scalar_string(d, Slot::DevicePlatform, r)
         .or_else(|| match path::get(event, "context.device.type") {
             Some(Value::String(t)) => Some(Text::Borrowed(t.trim())),
             _ => None,
@@ -168,34 +205,39 @@ fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Re
         .unwrap_or_default();
     let (ios, android) = (platform.eq_ignore_ascii_case("ios"), platform.eq_ignore_ascii_case("android"));
 
+    let header = cookie_header(d, r);
     // Rule 6: partners.tiktok.ttclid > cookie ttclid > ttclid query parameter of the page URL.
-    let ttclid = scalar_string(d, Slot::ClickId, r).or_else(|| super::cookie(event, ctx, "ttclid")).or_else(|| {
+    let ttclid = scalar_string(d, Slot::ClickId, r).or_else(|| super::cookie(header, ctx, "ttclid")).or_else(|| {
         // The page URL slot when on; context.page.url when the slot is turned off.
-        let page = match d.path(Slot::PageUrl) {
-            Some(p) => r.lookup(p),
-            None => path::get(event, "context.page.url").map(path::Lookup::Value),
+        let page = match d.paths(Slot::PageUrl) {
+            [] => path::get(event, "context.page.url").map(Lookup::Value),
+            paths => r.first(paths).map(|(l, _)| l),
         };
         match page {
-            Some(path::Lookup::Value(Value::String(u))) => url::query_param(u, "ttclid"),
+            Some(Lookup::Value(Value::String(u))) => url::query_param(u, "ttclid"),
             _ => None,
         }
     });
-    let att_status = if ios { scalar_string(d, Slot::DeviceAttStatus, r) } else { None };
+    let att_status = if ios { found(d, Slot::DeviceAttStatus, r) } else { None };
     // Sent uppercased, and only when it is one of TikTok's values.
-    let att_status = att_status.and_then(|s| match ATT_STATUSES.iter().find(|a| a.eq_ignore_ascii_case(&s)) {
-        Some(a) => Some(Text::Borrowed(*a)),
-        None => {
-            r.push(Warning::new("invalid_att_status", d.path(Slot::DeviceAttStatus).map_or("", Path::as_str)));
-            None
+    let att_status = att_status.and_then(|(l, p)| {
+        let s = r.text(Some(l), At::Event(p))?;
+        match ATT_STATUSES.iter().find(|a| a.eq_ignore_ascii_case(&s)) {
+            Some(a) => Some(Text::Borrowed(*a)),
+            None => {
+                r.warn("invalid_att_status", At::Event(p));
+                None
+            }
         }
     });
+    let phone = Kind::Phone { default_country: d.phone_default_country };
     User {
         external_id: hashed(d, Slot::UserId, Kind::ExternalId { lowercase: d.lowercase_user_id }, r),
         email: hashed(d, Slot::UserEmail, Kind::Email, r),
-        phone: hashed(d, Slot::UserPhone, Kind::Phone, r),
+        phone: hashed(d, Slot::UserPhone, phone, r),
         ttclid,
         // Rule 7: partners.tiktok.ttp > cookie _ttp.
-        ttp: scalar_string(d, Slot::CookieId, r).or_else(|| super::cookie(event, ctx, "_ttp")),
+        ttp: scalar_string(d, Slot::CookieId, r).or_else(|| super::cookie(header, ctx, "_ttp")),
         ip: scalar_string(d, Slot::DeviceIp, r).or_else(|| ctx.ip.clone().map(Text::Owned)),
         user_agent: scalar_string(d, Slot::DeviceUserAgent, r).or_else(|| ctx.user_agent.clone().map(Text::Owned)),
         locale: scalar_string(d, Slot::DeviceLanguage, r),
@@ -204,6 +246,12 @@ fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Re
         idfv: if ios { scalar_string(d, Slot::DeviceIdfv, r) } else { None },
         att_status,
         gaid: if android { scalar_string(d, Slot::DeviceGaid, r) } else { None },
+        first_name: match_key(d, Slot::UserFirstName, "first_name", r),
+        last_name: match_key(d, Slot::UserLastName, "last_name", r),
+        zip_code: match_key(d, Slot::UserZipCode, "zip_code", r),
+        city: match_key(d, Slot::UserCity, "city", r),
+        state: match_key(d, Slot::UserState, "state", r),
+        country: match_key(d, Slot::UserCountry, "country", r),
         custom: custom_user(d, event, r),
     }
 }
@@ -220,7 +268,7 @@ fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Map<Stri
                     Ok(h) => Value::String(h),
                     Err(_) => continue,
                 },
-                Norm::Alnum => Value::String(s.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect()),
+                Norm::Alnum => Value::String(alnum(s)),
             },
             (Some(Norm::Hash(kind)), Value::Number(n)) => match hashing::hash(kind, &n.to_string()) {
                 Ok(h) => Value::String(h),
@@ -244,7 +292,7 @@ fn app<'a>(d: &EventsApi, source: &str, r: &mut Reader<'a, '_>) -> Result<App<'a
         app_version: scalar_string(d, Slot::AppVersion, r),
     };
     if source == "app" && app.app_id.is_none() {
-        let path = d.path(Slot::AppId).map_or("smart_mapping.app_id", Path::as_str).to_owned();
+        let path = d.paths(Slot::AppId).first().map_or("smart_mapping.app_id", Path::as_str).to_owned();
         return Err(Error::MissingField { path, message: "app events need data.app.app_id".into() });
     }
     Ok(app)
@@ -254,7 +302,7 @@ fn app<'a>(d: &EventsApi, source: &str, r: &mut Reader<'a, '_>) -> Result<App<'a
 fn properties<'a>(d: &'a EventsApi, event: &'a Value, is_web: bool, r: &mut Reader<'a, 'a>) -> Properties<'a> {
     let contents = contents(d, event, r);
     let web_only = |slot: Slot, r: &mut Reader<'a, 'a>| if is_web { scalar_string(d, slot, r) } else { None };
-    let num_items = d.path(Slot::ItemList).and_then(|p| r.integer_at(p));
+    let num_items = found(d, Slot::ItemList, r).and_then(|(l, p)| r.integer(Some(l), At::Event(p)));
     let mut custom = Map::new();
     for (key, template) in &d.custom_event_properties {
         if let Some(v) = template.render(event) {
@@ -266,7 +314,7 @@ fn properties<'a>(d: &'a EventsApi, event: &'a Value, is_web: bool, r: &mut Read
         contents,
         num_items: num_items.and_then(|n| u64::try_from(n).ok()),
         currency: scalar_string(d, Slot::Currency, r),
-        value: d.path(Slot::TransactionValue).and_then(|p| r.number_at(p)),
+        value: found(d, Slot::TransactionValue, r).and_then(|(l, p)| r.number(Some(l), At::Event(p))),
         description: scalar_string(d, Slot::Description, r),
         search_string: web_only(Slot::SearchTerm, r),
         order_id: web_only(Slot::TransactionId, r),
@@ -304,7 +352,15 @@ fn contents<'a>(d: &'a EventsApi, event: &'a Value, r: &mut Reader<'a, 'a>) -> V
             Slot::ItemPrice,
             Slot::ItemQuantity,
         ]
-        .map(|slot| d.item_path(slot).map(|rel| (res.lookup(rel), At::Item { array, index, rel })));
+        .map(|slot| {
+            // On but absent: (None, its first path), so content_type still gets its default.
+            let rels = d.item_paths(slot);
+            let first_rel = rels.first()?;
+            Some(match res.first(rels) {
+                Some((found, rel)) => (Some(found), At::Item { array, index, rel }),
+                None => (None, At::Item { array, index, rel: first_rel }),
+            })
+        });
         let mut text = |field: Option<(Option<path::Lookup<'a>>, At<'_>)>| field.and_then(|(v, at)| r.text(v, at));
         let content = Content {
             content_id: text(id),

@@ -1,6 +1,7 @@
 //! Planning: (config, event, request context, secrets) -> one result per
 //! destination, in config order. Pure and deterministic.
 
+mod canonical;
 pub mod event_names;
 mod events_api;
 mod offline_events;
@@ -11,10 +12,10 @@ mod values;
 use crate::config::{Config, Destination, DestinationKind};
 use crate::context::RequestContext;
 use crate::cookies;
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::limits;
 use crate::path::{self, Parents};
-use crate::payload::Text;
+use crate::payload::{Text, User};
 use crate::request::{Body, Headers, HttpRequest};
 use crate::delivery::report::{DestinationResult, Outcome, SkipReason};
 use crate::secrets::Secrets;
@@ -108,21 +109,41 @@ fn event_name(event: &Value) -> Result<&str, Error> {
     }
 }
 
-/// The `event_id` of an event without `id`: `ca_` + the first 32 hex chars of the
-/// SHA-256 of its canonical JSON (keys sorted, no spaces). The same event always gets
-/// the same id, so retries and redeliveries are deduplicated by TikTok.
-fn content_id(event: &Value) -> Text<'static> {
-    let digest = crate::hashing::sha256_hex(event.to_string().as_bytes());
+/// The `event_id` of an event without one: `ca_` + the first 32 hex chars of the
+/// SHA-256 of the event's canonical JSON (keys sorted, no spaces, whole numbers as
+/// integers, so the npm package and the Worker agree with the CLI), the identifiers
+/// sent with it (the `user` object: hashed ids, ttp, ttclid, ip, user agent ...) and
+/// the time it carries. A retried event gets the same id (TikTok deduplicates it);
+/// two visitors' identical events get different ones (both count). Without a time of
+/// its own, identical events of one visitor collapse: warning `event_id_may_collide`.
+fn derived_event_id(event: &Value, user: &User<'_>, carried_ms: Option<i64>, r: &mut Reader<'_, '_>) -> Text<'static> {
+    if carried_ms.is_none() {
+        r.push(Warning::new("event_id_may_collide", "id"));
+    }
+    let sent = serde_json::to_value(user).map(|u| canonical::to_string(&u)).unwrap_or_default();
+    let time = carried_ms.map(|ms| ms.to_string()).unwrap_or_default();
+    let text = format!("{}\n{sent}\n{time}", canonical::to_string(event));
+    let digest = crate::hashing::sha256_hex(text.as_bytes());
     Text::Owned(format!("ca_{}", digest.chars().take(32).collect::<String>()))
 }
 
-/// Cookie `name`: the event's `context.device.cookie` first, then the request's Cookie header.
-fn cookie<'a>(event: &'a Value, ctx: &RequestContext, name: &str) -> Option<Text<'a>> {
-    let from_event = match path::get(event, "context.device.cookie") {
-        Some(Value::String(h)) => cookies::get(h, name),
+/// Where CA events carry their time (the web SDK: `context`; HTTP API batch examples: the root).
+const EVENT_TIMESTAMP: &[&str] = &["context.event_timestamp", "event_timestamp"];
+
+/// Cookie `name`: from the event's Cookie header string first, then the request's.
+fn cookie<'a>(header: Option<&'a str>, ctx: &RequestContext, name: &str) -> Option<Text<'a>> {
+    header
+        .and_then(|h| cookies::get(h, name))
+        .or_else(|| cookies::get(ctx.cookie.as_deref()?, name).map(|c| Text::Owned(c.into_owned())))
+}
+
+/// The event's Cookie header string where CA puts it: `context.device.cookie`
+/// (web SDK, HTTP API), else `context.cookie` (seen in CA's examples).
+fn event_cookie_header(event: &Value) -> Option<&str> {
+    ["context.device.cookie", "context.cookie"].iter().find_map(|p| match path::get(event, p) {
+        Some(Value::String(h)) if !h.trim().is_empty() => Some(h.as_str()),
         _ => None,
-    };
-    from_event.or_else(|| cookies::get(ctx.cookie.as_deref()?, name).map(|c| Text::Owned(c.into_owned())))
+    })
 }
 
 fn parents_of(d: &Destination) -> &Parents {
@@ -133,8 +154,10 @@ fn parents_of(d: &Destination) -> &Parents {
     }
 }
 
-/// `user.consent_categories` as an array (strings or numbers) or a comma-separated string.
+/// `user.consent_categories` as an array (strings or numbers) or a comma-separated
+/// string; compared as trimmed text whatever the JSON type (`[1, 3]` and `["1", "3"]`).
 fn has_consent(event: &Value, category: &str) -> bool {
+    let category = category.trim();
     let matches = |v: &Value| match v {
         Value::String(s) => s.trim() == category,
         Value::Number(n) => n.to_string() == category,

@@ -40,19 +40,24 @@ pub fn map<'a>(
         message: "event_set_id resolves to nothing for this event".into(),
     })?;
     // Rule 5: hashed PII; without either, TikTok cannot match the event.
-    let (found, at) = r.fixed("user.email");
+    // CA's hashed-only `user.email_sha256` / `user.phone_sha256` when the clear value is absent.
+    let (found, at) = r.fixed_first(&["user.email", "user.email_sha256"]);
     let email = r.hashed(found, at, Kind::Email);
-    let (found, at) = r.fixed("user.phone");
-    let phone = r.hashed(found, at, Kind::Phone);
+    let (found, at) = r.fixed_first(&["user.phone", "user.phone_sha256"]);
+    let phone = r.hashed(found, at, Kind::Phone { default_country: d.phone_default_country });
     if email.is_none() && phone.is_none() {
         return Ok(Mapped::Skip(SkipReason::NoUserIdentifier));
     }
     // Rule 4: milliseconds in, seconds (2.0) or ISO-8601 UTC (legacy) out; now when absent.
-    let (found, at) = r.fixed("context.event_timestamp");
-    let ms = r.time_ms(found, at, ctx);
-    // Rules 3, 6-8, 10.
+    let (found, at) = r.fixed_first(super::EVENT_TIMESTAMP);
+    let carried_ms = r.event_time_ms(found, at);
+    let ms = carried_ms.unwrap_or(ctx.now_ms);
+    // Rules 3, 6-8, 10; `event_id` falls back to the SDK's `context.event_id`, then a derived id.
     let order_id = text(r, "id");
-    let event_id = order_id.clone().or_else(|| d.derive_event_id.then(|| super::content_id(event)));
+    let event_id = order_id.clone().or_else(|| text(r, "context.event_id")).or_else(|| {
+        let sent = User { email: email.clone(), phone: phone.clone(), ..User::default() };
+        d.derive_event_id.then(|| super::derived_event_id(event, &sent, carried_ms, r))
+    });
     let contents = contents(r);
     let (shop_id, currency) = (text(r, "shop_id"), text(r, "currency"));
     let (found, at) = r.fixed("value");
@@ -135,8 +140,12 @@ fn contents<'a>(r: &mut Reader<'a, '_>) -> Vec<Content<'a>> {
         }
         let field =
             |rel: &'static str| (path::get(item, rel).map(Lookup::Value), At::FixedItem { array: "items", index, rel });
-        let (id, name, kind, price, quantity) =
-            (field("id"), field("product.name"), field("type"), field("product.price"), field("quantity"));
+        // The price of the product, else the item's own (CA's examples use both).
+        let price = match field("product.price") {
+            (Some(found), at) if found.is_present() => (Some(found), at),
+            _ => field("price"),
+        };
+        let (id, name, kind, quantity) = (field("id"), field("product.name"), field("type"), field("quantity"));
         let mut levels = Vec::new();
         for rel in CATEGORIES {
             let (found, at) = field(rel);

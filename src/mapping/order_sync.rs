@@ -73,7 +73,7 @@ pub fn map<'a>(
     let shop_name = required_text(d, event, ("third_shop_name", "order_info.third_shop_name"), &mut m);
     let country = required_text(d, event, ("order_country", "order_info.order_country"), &mut m);
     let create_time = setting_seconds(d, event, "create_time", &mut m);
-    let (found, at) = r.fixed("context.event_timestamp");
+    let (found, at) = r.fixed_first(super::EVENT_TIMESTAMP);
     let update_time = r.time_ms(found, at, ctx).div_euclid(1000);
 
     // Rule 2: initiator is required for CANCEL_ORDER, and is MERCHANT or CUSTOMER.
@@ -271,7 +271,7 @@ fn ttoclid<'a>(d: &'a OrderSync, event: &'a Value, ctx: &RequestContext) -> Opti
             Some(Value::String(s)) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
             _ => None,
         })
-        .or_else(|| super::cookie(event, ctx, "ttoclid"))
+        .or_else(|| super::cookie(super::event_cookie_header(event), ctx, "ttoclid"))
         .or_else(|| match path::get(event, "context.page.url") {
             Some(Value::String(u)) => url::query_param(u, "ttoclid"),
             _ => None,

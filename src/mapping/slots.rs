@@ -1,7 +1,12 @@
 //! Smart Mapping slots of the TikTok Events API destination (spec b.1 field
 //! table, names from CA revision 6d54c18a in snake_case) and their default
-//! CA paths. In config, `smart_mapping.<slot>` repoints a slot to another path;
-//! `""` turns it off (the TikTok field is not sent).
+//! CA paths. In config, `smart_mapping.<slot>` repoints a slot to another path
+//! or to a list of paths (the first one present wins); `""` turns it off (the
+//! TikTok field is not sent).
+//!
+//! A default may be such a list: CA's own events carry some values in more than
+//! one place (`context.event_timestamp` or a root `event_timestamp`, a price at
+//! `items.X.product.price` or `items.X.price`, `user.email` or only its hash).
 //!
 //! Item slots use `X` for "every element": `items.X.product.price`.
 
@@ -47,61 +52,79 @@ pub enum Slot {
     Description,
     TransactionValue,
     ItemList,
+    UserFirstName,
+    UserLastName,
+    UserCity,
+    UserState,
+    UserCountry,
+    UserZipCode,
+    Cookies,
 }
 
-/// One row: the slot, its config key, its default CA path (None: no default).
+/// One row: the slot, its config key, its default CA paths (first present wins;
+/// empty: no default).
 pub struct SlotDef {
     pub slot: Slot,
     pub key: &'static str,
-    pub default: Option<&'static str>,
+    pub default: &'static [&'static str],
 }
 
-const fn row(slot: Slot, key: &'static str, default: Option<&'static str>) -> SlotDef {
+const fn row(slot: Slot, key: &'static str, default: &'static [&'static str]) -> SlotDef {
     SlotDef { slot, key, default }
 }
 
 /// Every slot, in `Slot` order. `experience_type` and `device_platform` have no
 /// documented default (spec d-4, d-5); `device_platform` falls back to `context.device.type`.
+/// Second paths are CA's other documented places for the same value (issue 14).
 pub const SLOTS: &[SlotDef] = &[
-    row(Slot::EventSource, "event_source", Some("partners.tiktok.event_source")),
-    row(Slot::ExperienceType, "experience_type", None),
-    row(Slot::DevicePlatform, "device_platform", None),
-    row(Slot::EventTimestamp, "event_timestamp", Some("context.event_timestamp")),
-    row(Slot::EventId, "event_id", Some("id")),
-    row(Slot::ClickId, "click_id", Some("partners.tiktok.ttclid")),
-    row(Slot::UserId, "user_id", Some("user.id")),
-    row(Slot::CookieId, "cookie_id", Some("partners.tiktok.ttp")),
-    row(Slot::PageUrl, "page_url", Some("context.page.url")),
-    row(Slot::PageReferrer, "page_referrer", Some("context.page.referrer")),
-    row(Slot::DeviceIdfa, "device_idfa", Some("context.device.advertising_id")),
-    row(Slot::DeviceIdfv, "device_idfv", Some("context.device.idfv")),
-    row(Slot::DeviceAttStatus, "device_attr_status", Some("context.device.att_status")),
-    row(Slot::DeviceGaid, "device_gaid", Some("context.device.advertising_id")),
-    row(Slot::AppId, "app_id", Some("context.app.namespace")),
-    row(Slot::AppName, "app_name", Some("context.app.name")),
-    row(Slot::AppVersion, "app_version", Some("context.app.version")),
-    row(Slot::UserEmail, "user_email", Some("user.email")),
-    row(Slot::UserPhone, "user_phone", Some("user.phone")),
-    row(Slot::DeviceIp, "device_ip", Some("context.device.ip")),
-    row(Slot::DeviceUserAgent, "device_user_agent", Some("context.device.user_agent")),
-    row(Slot::DeviceLanguage, "device_language", Some("context.device.language")),
-    row(Slot::LimitedDataUse, "limited_data_use", Some("partners.tiktok.ldu")),
-    row(Slot::ItemContentType, "item_content_type", Some("items.X.content_type")),
-    row(Slot::ItemId, "item_id", Some("items.X.id")),
-    row(Slot::ItemPrice, "item_price", Some("items.X.product.price")),
-    row(Slot::ItemQuantity, "item_quantity", Some("items.X.quantity")),
-    row(Slot::ItemName, "item_name", Some("items.X.product.name")),
-    row(Slot::ItemCategory, "item_category", Some("items.X.product.category_1")),
-    row(Slot::ItemBrand, "item_brand", Some("items.X.product.brand")),
-    row(Slot::SearchTerm, "search_term", Some("search_term")),
-    row(Slot::TransactionId, "transaction_id", Some("id")),
-    row(Slot::ShopIdentifier, "shop_identifier", Some("partners.tiktok.shop_id")),
-    row(Slot::TransactionStatus, "transaction_status", Some("status")),
-    row(Slot::ContentType, "content_type", Some("content_type")),
-    row(Slot::Currency, "currency", Some("currency")),
-    row(Slot::Description, "description", Some("event_name")),
-    row(Slot::TransactionValue, "transaction_value", Some("value")),
-    row(Slot::ItemList, "item_list", Some("items.length")),
+    row(Slot::EventSource, "event_source", &["partners.tiktok.event_source"]),
+    row(Slot::ExperienceType, "experience_type", &[]),
+    row(Slot::DevicePlatform, "device_platform", &[]),
+    row(Slot::EventTimestamp, "event_timestamp", &["context.event_timestamp", "event_timestamp"]),
+    row(Slot::EventId, "event_id", &["id", "context.event_id"]),
+    row(Slot::ClickId, "click_id", &["partners.tiktok.ttclid"]),
+    row(Slot::UserId, "user_id", &["user.id", "user.id_sha256"]),
+    row(Slot::CookieId, "cookie_id", &["partners.tiktok.ttp"]),
+    row(Slot::PageUrl, "page_url", &["context.page.url"]),
+    row(Slot::PageReferrer, "page_referrer", &["context.page.referrer"]),
+    row(Slot::DeviceIdfa, "device_idfa", &["context.device.advertising_id"]),
+    row(Slot::DeviceIdfv, "device_idfv", &["context.device.idfv"]),
+    row(Slot::DeviceAttStatus, "device_attr_status", &["context.device.att_status"]),
+    row(Slot::DeviceGaid, "device_gaid", &["context.device.advertising_id"]),
+    row(Slot::AppId, "app_id", &["context.app.namespace"]),
+    row(Slot::AppName, "app_name", &["context.app.name"]),
+    row(Slot::AppVersion, "app_version", &["context.app.version"]),
+    row(Slot::UserEmail, "user_email", &["user.email", "user.email_sha256"]),
+    row(Slot::UserPhone, "user_phone", &["user.phone", "user.phone_sha256"]),
+    row(Slot::DeviceIp, "device_ip", &["context.device.ip"]),
+    row(Slot::DeviceUserAgent, "device_user_agent", &["context.device.user_agent"]),
+    row(Slot::DeviceLanguage, "device_language", &["context.device.language"]),
+    row(Slot::LimitedDataUse, "limited_data_use", &["partners.tiktok.ldu"]),
+    row(Slot::ItemContentType, "item_content_type", &["items.X.content_type"]),
+    row(Slot::ItemId, "item_id", &["items.X.id"]),
+    row(Slot::ItemPrice, "item_price", &["items.X.product.price", "items.X.price"]),
+    row(Slot::ItemQuantity, "item_quantity", &["items.X.quantity"]),
+    row(Slot::ItemName, "item_name", &["items.X.product.name"]),
+    row(Slot::ItemCategory, "item_category", &["items.X.product.category_1"]),
+    row(Slot::ItemBrand, "item_brand", &["items.X.product.brand"]),
+    row(Slot::SearchTerm, "search_term", &["search_term"]),
+    row(Slot::TransactionId, "transaction_id", &["id"]),
+    row(Slot::ShopIdentifier, "shop_identifier", &["partners.tiktok.shop_id"]),
+    row(Slot::TransactionStatus, "transaction_status", &["status"]),
+    row(Slot::ContentType, "content_type", &["content_type"]),
+    row(Slot::Currency, "currency", &["currency"]),
+    row(Slot::Description, "description", &["event_name"]),
+    row(Slot::TransactionValue, "transaction_value", &["value"]),
+    row(Slot::ItemList, "item_list", &["items.length"]),
+    // Match keys beyond the seed (TikTok's current `user` parameters), CA user fields.
+    row(Slot::UserFirstName, "user_first_name", &["user.firstname", "user.firstname_sha256"]),
+    row(Slot::UserLastName, "user_last_name", &["user.lastname", "user.lastname_sha256"]),
+    row(Slot::UserCity, "user_city", &["user.city"]),
+    row(Slot::UserState, "user_state", &["user.state"]),
+    row(Slot::UserCountry, "user_country", &["user.country"]),
+    row(Slot::UserZipCode, "user_zip_code", &["user.zipcode", "user.zipcode_sha256"]),
+    // The Cookie header string the `_ttp` and `ttclid` cookies are read from.
+    row(Slot::Cookies, "cookies", &["context.device.cookie", "context.cookie"]),
 ];
 
 /// Config keys of `smart_mapping` (for "unknown key" messages), derived from `SLOTS`.
@@ -122,6 +145,19 @@ const fn slot_keys() -> [&'static str; SLOTS.len()] {
 }
 
 impl Slot {
+    /// The match keys beyond the seed, turned off by `extended_match_keys: false`.
+    pub fn is_extended_match_key(self) -> bool {
+        matches!(
+            self,
+            Slot::UserFirstName
+                | Slot::UserLastName
+                | Slot::UserCity
+                | Slot::UserState
+                | Slot::UserCountry
+                | Slot::UserZipCode
+        )
+    }
+
     /// True for slots read once per element of the items array.
     pub fn is_per_item(self) -> bool {
         matches!(
@@ -148,6 +184,6 @@ mod tests {
             assert_eq!(SLOT_KEYS[i], def.key);
         }
         assert_eq!(SLOTS.len(), SLOT_KEYS.len());
-        assert_eq!(SLOTS.len(), 39, "every slot of the field table, plus experience_type and device_platform");
+        assert_eq!(SLOTS.len(), 46, "the field table, experience_type, device_platform, 6 match keys, cookies");
     }
 }

@@ -36,6 +36,17 @@ pub enum At<'a> {
 }
 
 impl At<'_> {
+    /// True when the value comes from a `<prop>_sha256` property (CA's hashed-only form).
+    pub fn is_sha256_property(&self) -> bool {
+        let last = match self {
+            At::Event(p) => p.as_str(),
+            At::Item { rel, .. } => rel.as_str(),
+            At::Text(t) => t,
+            At::FixedItem { rel, .. } => rel,
+        };
+        last.ends_with("_sha256")
+    }
+
     pub fn render(&self) -> String {
         match self {
             At::Event(p) => p.as_str().to_owned(),
@@ -51,9 +62,10 @@ impl<'e, 'c> Reader<'e, 'c> {
         Reader { warnings: Vec::new(), res: Resolver::new(event, parents) }
     }
 
-    /// The value at an event path.
-    pub fn lookup(&mut self, p: &Path) -> Option<Lookup<'e>> {
-        self.res.lookup(p)
+    /// The first of `paths` that holds a value (not absent, `null` or blank text),
+    /// with the path it came from: a slot's default may name several places.
+    pub fn first<'p>(&mut self, paths: &'p [Path]) -> Option<(Lookup<'e>, &'p Path)> {
+        self.res.first(paths)
     }
 
     /// The event itself.
@@ -66,35 +78,29 @@ impl<'e, 'c> Reader<'e, 'c> {
         (crate::path::get(self.event(), dotted).map(Lookup::Value), At::Text(dotted))
     }
 
-    /// `text` of the value at an event path.
-    pub fn text_at(&mut self, p: &Path) -> Option<Cow<'e, str>> {
-        let found = self.lookup(p);
-        self.text(found, At::Event(p))
-    }
-
-    /// `number` of the value at an event path.
-    pub fn number_at(&mut self, p: &Path) -> Option<Number> {
-        let found = self.lookup(p);
-        self.number(found, At::Event(p))
-    }
-
-    /// `integer` of the value at an event path.
-    pub fn integer_at(&mut self, p: &Path) -> Option<i64> {
-        let found = self.lookup(p);
-        self.integer(found, At::Event(p))
-    }
-
-    /// `boolean` of the value at an event path.
-    pub fn boolean_at(&mut self, p: &Path) -> Option<bool> {
-        let found = self.lookup(p);
-        self.boolean(found, At::Event(p))
+    /// The first of several fixed CA paths that holds a value (see `Lookup::is_present`),
+    /// else nothing, at the first path.
+    pub fn fixed_first(&self, dotted: &'static [&'static str]) -> (Option<Lookup<'e>>, At<'static>) {
+        for p in dotted {
+            let found = crate::path::get(self.event(), p).map(Lookup::Value);
+            if found.is_some_and(Lookup::is_present) {
+                return (found, At::Text(p));
+            }
+        }
+        (None, At::Text(dotted.first().copied().unwrap_or_default()))
     }
 
     /// A timestamp (ms, numeric string, ISO-8601) in Unix milliseconds; `now` when
     /// absent, and with a warning when unreadable or given in seconds.
     pub fn time_ms(&mut self, found: Option<Lookup<'_>>, at: At<'_>, ctx: &RequestContext) -> i64 {
+        self.event_time_ms(found, at).unwrap_or(ctx.now_ms)
+    }
+
+    /// The time the event carries, in Unix milliseconds: None when absent, or
+    /// unreadable (with a warning); a warning too when given in seconds.
+    pub fn event_time_ms(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<i64> {
         let value = match found {
-            None | Some(Lookup::Value(Value::Null)) => return ctx.now_ms,
+            None | Some(Lookup::Value(Value::Null)) => return None,
             Some(l) => l.to_value(),
         };
         match time::parse(&value) {
@@ -102,11 +108,11 @@ impl<'e, 'c> Reader<'e, 'c> {
                 if t.assumed_seconds {
                     self.warn("event_time_in_seconds", at);
                 }
-                t.ms
+                Some(t.ms)
             }
             None => {
                 self.warn("invalid_event_time", at);
-                ctx.now_ms
+                None
             }
         }
     }
@@ -119,6 +125,14 @@ impl<'e, 'c> Reader<'e, 'c> {
             return None;
         }
         let raw = self.text(found, at)?;
+        // `user.email_sha256` and the like: CA's hashed-only form, never hashed again.
+        if at.is_sha256_property() {
+            if hashing::is_sha256_hex(&raw) {
+                return Some(Cow::Owned(raw.to_ascii_lowercase()));
+            }
+            self.warn("invalid_hash", at);
+            return None;
+        }
         match hashing::hash(kind, &raw) {
             Ok(h) => Some(Cow::Owned(h)),
             Err(Rejected::Empty) => None,

@@ -7,11 +7,9 @@ use crate::http::{self, error, error_for};
 use crate::{queue, stats};
 use serde_json::{json, Value};
 use tiktok_edge::delivery::Call;
+use tiktok_edge::intake::{self, MAX_EVENTS};
 use tiktok_edge::{plan, results_for, DestinationResult, RequestContext, Tokens};
 use worker::{Date, Env, Method, Request, Response, Result};
-
-/// Most events in one call (TikTok's batch limit).
-const MAX_EVENTS: usize = 1000;
 
 pub async fn api(req: Request, env: &Env, settings: &Settings, api: &str, own: Option<&str>) -> Result<Response> {
     let method = req.method();
@@ -78,9 +76,18 @@ async fn events(mut req: Request, env: &Env, settings: &Settings, origin: Option
         };
         return error(401, "unauthorized", message, "");
     }
+    // Browsers send application/json (which needs a CORS preflight, so a page on another
+    // site cannot post here unasked); server callers with the token may also send text/plain
+    // or no type at all, as some webhook senders do.
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default().to_ascii_lowercase();
-    if !content_type.starts_with("application/json") {
-        return error_for(415, "unsupported_media_type", "Content-Type must be application/json", "", origin);
+    let json = content_type.starts_with("application/json");
+    let plain = content_type.is_empty() || content_type.starts_with("text/plain");
+    if !(json || (origin.is_none() && plain)) {
+        let message = match origin {
+            Some(_) => "Content-Type must be application/json",
+            None => "Content-Type must be application/json (or text/plain with the ingest token)",
+        };
+        return error_for(415, "unsupported_media_type", message, "", origin);
     }
     let declared = req.headers().get("Content-Length")?.and_then(|l| l.parse::<usize>().ok());
     if declared.is_some_and(|n| n > settings.max_body_bytes) {
@@ -94,15 +101,18 @@ async fn events(mut req: Request, env: &Env, settings: &Settings, origin: Option
         Ok(v) => v,
         Err(e) => return error_for(400, "bad_json", &format!("the body is not valid JSON: {e}"), "", origin),
     };
-    let events: Vec<&Value> = match &input {
-        Value::Array(list) if list.len() > MAX_EVENTS => {
+    // A bare event, an array, or Commanders Act's `{"batch": [...]}`.
+    let events = match intake::unwrap(&input) {
+        Ok(Value::Array(list)) if list.len() > MAX_EVENTS => {
             let message = format!("{} events in one call; at most {MAX_EVENTS}", list.len());
             return error_for(400, "too_many_events", &message, "", origin);
         }
-        Value::Array(list) => list.iter().collect(),
-        Value::Object(_) => vec![&input],
-        _ => return error_for(400, "invalid_event", "send one event object or an array of them", "", origin),
+        Ok(Value::Array(list)) => list.iter().collect::<Vec<&Value>>(),
+        Ok(event @ Value::Object(_)) => vec![event],
+        Ok(_) => return error_for(400, "invalid_event", "send one event object, an array of them, or {\"batch\": [...]}", "", origin),
+        Err(e) => return error_for(400, e.code(), &e.message(), e.path(), origin),
     };
+    let is_list = intake::is_list(&input);
 
     // Only browser calls are enriched with the request's cookies, IP and user agent.
     let header = |name: &str| req.headers().get(name).ok().flatten();
@@ -117,7 +127,7 @@ async fn events(mut req: Request, env: &Env, settings: &Settings, origin: Option
         return http::json_of(200, &Results { results: &results }, origin, None);
     }
     let planned = events.iter().map(|e| plan(config, e, &ctx, &settings.secrets)).collect();
-    let call = deliver::deliver(Call::new(planned, input.is_array()), config, settings, env).await;
+    let call = deliver::deliver(Call::new(planned, is_list), config, settings, env).await;
     let status = call.status();
     http::json_of(status.status, &Results { results: call.results() }, origin, status.retry_after_s)
 }

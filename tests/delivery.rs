@@ -156,7 +156,10 @@ fn transient_failures_are_retried_inline_and_rate_limits_are_left_to_the_caller(
     drive(&mut run, |_| (200, r#"{"code":40100,"message":"Too many requests."}"#.into()), 100);
     call.settle(run);
     let r = serde_json::to_value(&call.results()[0]).unwrap();
-    assert_eq!((r["status"].as_str(), r["reason"].as_str(), r["retryable"].as_bool()), (Some("failed"), Some("rate_limited"), Some(true)));
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str(), r["retryable"].as_bool()),
+        (Some("failed"), Some("rate_limited"), Some(true))
+    );
     assert_eq!((call.status().status, call.status().retry_after_s), (503, Some(10)));
 }
 
@@ -170,7 +173,10 @@ fn retries_stop_when_the_call_budget_is_spent() {
     drive(&mut run, |_| (500, String::new()), 2500);
     call.settle(run);
     let r = serde_json::to_value(&call.results()[0]).unwrap();
-    assert_eq!((r["status"].as_str(), r["attempts"].as_u64(), r["retryable"].as_bool()), (Some("failed"), Some(1), Some(true)));
+    assert_eq!(
+        (r["status"].as_str(), r["attempts"].as_u64(), r["retryable"].as_bool()),
+        (Some("failed"), Some(1), Some(true))
+    );
 }
 
 #[test]
@@ -217,7 +223,10 @@ fn an_invalid_event_and_a_skipped_one_do_not_hold_back_the_others() {
     let events = vec![event("E1"), json!({"event_name": "not_mapped"}), json!({"id": "no name"})];
     let mut tiktok = TikTok::new(Bad::Reject);
     let (results, _, status) = deliver(&cfg, &events, POLICY, &mut tiktok);
-    assert_eq!(statuses(&results), vec![("0".into(), "sent".into()), ("1".into(), "skipped".into()), ("2".into(), "error".into())]);
+    assert_eq!(
+        statuses(&results),
+        vec![("0".into(), "sent".into()), ("1".into(), "skipped".into()), ("2".into(), "error".into())]
+    );
     assert_eq!(status, 422, "an event that cannot be mapped is a permanent failure");
 }
 

@@ -35,7 +35,17 @@ fn consume(
     attempts: &[u32],
     answer: impl FnMut(&tiktok_edge::delivery::request::Outgoing) -> (u16, String),
 ) -> Vec<Settlement> {
-    let mut run = Consumer::new(bodies, attempts, cfg, policy());
+    consume_with(cfg, bodies, attempts, policy(), answer)
+}
+
+fn consume_with(
+    cfg: &Config,
+    bodies: &[String],
+    attempts: &[u32],
+    policy: ConsumerPolicy,
+    answer: impl FnMut(&tiktok_edge::delivery::request::Outgoing) -> (u16, String),
+) -> Vec<Settlement> {
+    let mut run = Consumer::new(bodies, attempts, cfg, policy);
     drive(&mut run, answer, 100);
     run.settlements()
 }
@@ -71,13 +81,19 @@ fn large_events_are_split_across_messages_keeping_every_tag_once() {
     }
     assert_eq!(seen, (0..100).collect::<Vec<_>>());
     // One event alone larger than a message is reported failed, not dropped silently.
-    let huge = vec![padded(0, 30_000), json!({"event_name": "purchase", "id": "H", "items": (0..900)
-        .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()})];
+    let huge = vec![
+        padded(0, 30_000),
+        json!({"event_name": "purchase", "id": "H", "items": (0..900)
+        .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()}),
+    ];
     let mut call = Call::new(planned(&cfg, &huge), true);
     let msgs = call.messages(&cfg);
     assert_eq!(msgs.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), vec![vec![0]]);
     let r = serde_json::to_value(&call.results()[1]).unwrap();
-    assert_eq!((r["status"].as_str(), r["reason"].as_str(), r["retryable"].as_bool()), (Some("failed"), Some("message_too_large"), Some(false)));
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str(), r["retryable"].as_bool()),
+        (Some("failed"), Some("message_too_large"), Some(false))
+    );
 }
 
 #[test]
@@ -184,7 +200,10 @@ fn a_dead_letter_is_the_message_with_tiktoks_last_answer_and_no_token_and_replay
     assert!(!text.contains(TOKEN));
     let back = Message::parse(text).unwrap();
     let why = back.dead_letter.clone().unwrap();
-    assert_eq!((why.reason.as_str(), why.attempts, why.code, why.request_id.as_deref()), ("rate_limited", 5, Some(40100), Some("R1")));
+    assert_eq!(
+        (why.reason.as_str(), why.attempts, why.code, why.request_id.as_deref()),
+        ("rate_limited", 5, Some(40100), Some("R1"))
+    );
     assert_eq!(back.request.event_ids(), vec!["E7"]);
     let replayed = consume(&cfg, std::slice::from_ref(text), &[1], |_| (200, r#"{"code":0}"#.into()));
     assert_eq!(replayed[0].delivered, 1);
@@ -194,6 +213,15 @@ fn a_dead_letter_is_the_message_with_tiktoks_last_answer_and_no_token_and_replay
 /// requeued parts appended, retries put back with one more attempt. Returns the dead
 /// letters and how many invocations it took.
 fn run_queue(cfg: &Config, bodies: Vec<String>, tiktok: &mut TikTok) -> (Vec<Value>, usize) {
+    run_queue_with(cfg, bodies, tiktok, policy())
+}
+
+fn run_queue_with(
+    cfg: &Config,
+    bodies: Vec<String>,
+    tiktok: &mut TikTok,
+    policy: ConsumerPolicy,
+) -> (Vec<Value>, usize) {
     let mut queue: VecDeque<(String, u32)> = bodies.into_iter().map(|b| (b, 1)).collect();
     let mut dead = Vec::new();
     for invocation in 1..=200 {
@@ -203,7 +231,7 @@ fn run_queue(cfg: &Config, bodies: Vec<String>, tiktok: &mut TikTok) -> (Vec<Val
         let batch: Vec<(String, u32)> = queue.drain(..queue.len().min(100)).collect();
         let bodies: Vec<String> = batch.iter().map(|(b, _)| b.clone()).collect();
         let attempts: Vec<u32> = batch.iter().map(|(_, a)| *a).collect();
-        let settlements = consume(cfg, &bodies, &attempts, |o| tiktok.answer(o));
+        let settlements = consume_with(cfg, &bodies, &attempts, policy, |o| tiktok.answer(o));
         let mut settled = vec![0; batch.len()];
         for s in settlements {
             for out in s.send {
@@ -244,4 +272,38 @@ fn a_poisoned_batch_mixing_two_calls_dead_letters_only_the_bad_event() {
         kept.dedup();
         assert_eq!(kept.len(), 99, "every good event delivered");
     }
+}
+
+fn poisoned_calls(cfg: &Config) -> Vec<String> {
+    let mut first: Vec<Value> = (0..50).map(|i| event(&format!("A{i}"))).collect();
+    first[17] = event("BAD_A17");
+    let second: Vec<Value> = (0..50).map(|i| event(&format!("B{i}"))).collect();
+    let mut bodies: Vec<String> = enqueue(cfg, &first).into_iter().map(|(_, t)| t).collect();
+    bodies.extend(enqueue(cfg, &second).into_iter().map(|(_, t)| t));
+    bodies
+}
+
+#[test]
+fn a_poisoned_batch_is_isolated_within_one_invocation_when_the_budget_allows() {
+    let cfg = one_pixel();
+    let mut tiktok = TikTok::new(Bad::Reject);
+    let (dead, invocations) = run_queue(&cfg, poisoned_calls(&cfg), &mut tiktok);
+    assert_eq!((dead.len(), invocations), (1, 1), "no round trip through the queue");
+    // 100 events: the merged request, then two halves per level down to the bad one.
+    assert!(tiktok.requests <= 1 + tiktok_edge::delivery::policy::split_bound(100, 1), "{} requests", tiktok.requests);
+}
+
+#[test]
+fn when_the_budget_runs_out_the_unresolved_parts_go_back_to_the_queue() {
+    let cfg = one_pixel();
+    let mut tiktok = TikTok::new(Bad::Reject);
+    let tight = ConsumerPolicy::new(5, 2, 60, 3);
+    let (dead, invocations) = run_queue_with(&cfg, poisoned_calls(&cfg), &mut tiktok, tight);
+    assert!(invocations > 1, "parts went back to the queue");
+    let ids: Vec<String> = dead.iter().flat_map(|d| support::ids(&d["request"]["body"].to_string())).collect();
+    assert_eq!(ids, vec!["BAD_A17"]);
+    let mut kept = tiktok.kept.clone();
+    kept.sort();
+    kept.dedup();
+    assert_eq!(kept.len(), 99);
 }

@@ -26,13 +26,9 @@ type Key<'r> = (&'r str, &'r str, &'r str, &'r str, Option<&'r str>);
 
 fn key(r: &Request) -> Option<Key<'_>> {
     match &r.body {
-        Body::Track(t) => Some((
-            &r.url,
-            &r.token_secret,
-            &t.event_source,
-            &t.event_source_id,
-            t.test_event_code.as_deref(),
-        )),
+        Body::Track(t) => {
+            Some((&r.url, &r.token_secret, &t.event_source, &t.event_source_id, t.test_event_code.as_deref()))
+        }
         Body::Single(_) => None,
     }
 }

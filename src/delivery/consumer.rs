@@ -1,13 +1,16 @@
 //! The queue consumer, as a pure state machine the Worker drives: a batch of
 //! messages in, merged into TikTok requests of up to 1,000 events, each sent once;
-//! then for every message what to do: ack, retry after a backoff, dead-letter with
-//! why, or (when TikTok refused a request for some of its events) send its parts
-//! back as new messages and ack it once they are in the queue. A message is acked
+//! then for every message what to do: ack, retry after a backoff, or dead-letter with
+//! why. When TikTok refuses a request for some of its events, the request is split
+//! and the parts sent again within the invocation (as far as its subrequest budget
+//! goes) until each refused event stands alone: those are dead-lettered, the parts
+//! left over go back to the queue as new messages, and the original messages are
+//! acked once all of that is sent. A message is acked
 //! only when every event in it is delivered, dead-lettered or back in the queue.
 
 use super::batch::{merge, Batch};
-use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
 use super::inline::MAX_IN_FLIGHT;
+use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
 use super::policy::{decide, Backoff, Decision, Limits};
 use super::queue::{dead_letter, parts, DeadLetter, Message};
 use super::request::{Outgoing, Request};
@@ -93,11 +96,34 @@ enum State {
     Done,
 }
 
+/// A request to send: a merged batch of messages (a root) or a part of a split one.
+struct Job {
+    batch: Option<Batch<usize>>,
+    state: State,
+    root: usize,
+    part: bool,
+}
+
+/// What became of the events of one merged batch once it was split.
+#[derive(Default)]
+struct Root {
+    messages: Vec<usize>,
+    destination: String,
+    /// Jobs of this root not answered yet.
+    open: usize,
+    split: bool,
+    delivered: usize,
+    refused: Vec<(Batch<usize>, Reason, TikTokAnswer)>,
+    /// Parts to send back to the queue (no budget left, or a transient failure).
+    requeue: Vec<Batch<usize>>,
+}
+
 pub struct Consumer {
     policy: ConsumerPolicy,
     attempts: Vec<u32>,
     requests: Vec<Option<Request>>,
-    jobs: Vec<(Option<Batch<usize>>, State)>,
+    jobs: Vec<Job>,
+    roots: Vec<Root>,
     in_flight: usize,
     used: u32,
     settlements: Vec<Settlement>,
@@ -112,6 +138,7 @@ impl Consumer {
             attempts,
             requests: Vec::with_capacity(bodies.len()),
             jobs: Vec::new(),
+            roots: Vec::new(),
             in_flight: 0,
             used: 0,
             settlements: Vec::new(),
@@ -149,8 +176,12 @@ impl Consumer {
             }
             c.requests.push(Some(request));
         }
-        let jobs = merge(batches).into_iter().chain(alone);
-        c.jobs = jobs.map(|b| (Some(b), State::Waiting)).collect();
+        for b in merge(batches).into_iter().chain(alone) {
+            let root = c.roots.len();
+            let messages = Self::messages_of(&b);
+            c.roots.push(Root { messages, destination: b.request.destination.clone(), open: 1, ..Root::default() });
+            c.jobs.push(Job { batch: Some(b), state: State::Waiting, root, part: false });
+        }
         c
     }
 
@@ -214,20 +245,25 @@ impl Consumer {
         }
     }
 
-    /// Parts of a batch go back to the queue; refused events to the dead letters; the
-    /// messages are acked once all of that is sent.
-    fn regroup(&mut self, batch: &Batch<usize>, parts_of: Vec<Batch<usize>>, refused: Vec<(Batch<usize>, Reason, TikTokAnswer)>, delivered: usize) {
-        let group = Self::messages_of(batch);
+    /// A split root is done: refused events go to the dead letters, leftover parts back
+    /// to the queue, and its messages are acked once all of that is sent.
+    fn close_root(&mut self, r: usize) {
+        let Some(root) = self.roots.get_mut(r) else { return };
+        let (refused, requeue) = (std::mem::take(&mut root.refused), std::mem::take(&mut root.requeue));
+        let (group, destination, delivered) = (root.messages.clone(), root.destination.clone(), root.delivered);
         let mut send = Vec::new();
         let mut dead = Vec::new();
         for (part, reason, tiktok) in refused {
             let attempts = part.tags.first().map_or(1, |i| self.attempt(*i));
-            send.push(Outbound::DeadLetter(dead_letter(&part.request, &DeadLetter::new(reason, attempts, Some(&tiktok)))));
+            send.push(Outbound::DeadLetter(dead_letter(
+                &part.request,
+                &DeadLetter::new(reason, attempts, Some(&tiktok)),
+            )));
             let (event_ids, events) = (part.request.event_ids(), part.len());
             dead.push(DeadNote { reason, code: tiktok.code, attempts, event_ids, events, dropped: true });
         }
-        let requeued = parts_of.iter().map(Batch::len).sum();
-        let (texts, too_large) = parts(parts_of);
+        let requeued = requeue.iter().map(Batch::len).sum();
+        let (texts, too_large) = parts(requeue);
         // A part too large for a message was part of a message before: cannot happen,
         // but if it did, the originals stay in the queue rather than lose it.
         let otherwise = Settle::Retry { delay_s: self.base_delay_s() };
@@ -235,7 +271,7 @@ impl Consumer {
         send.extend(texts.into_iter().map(|(_, t)| Outbound::Requeue(t)));
         self.settlements.push(Settlement {
             messages: group,
-            destination: batch.request.destination.clone(),
+            destination,
             send,
             then,
             otherwise,
@@ -246,12 +282,80 @@ impl Consumer {
         });
     }
 
+    /// One job of root `r` is answered or given up: close the root when it was the last.
+    fn job_done(&mut self, r: usize) {
+        let Some(root) = self.roots.get_mut(r) else { return };
+        root.open = root.open.saturating_sub(1);
+        if root.open == 0 && root.split {
+            self.close_root(r);
+        }
+    }
+
+    /// Another part of root `r` to send in this invocation.
+    fn push_part(&mut self, r: usize, batch: Batch<usize>) {
+        if let Some(root) = self.roots.get_mut(r) {
+            root.open += 1;
+        }
+        self.jobs.push(Job { batch: Some(batch), state: State::Waiting, root: r, part: true });
+    }
+
+    /// The answer to a part of a split root (or to a root that is being split).
+    fn resolve(&mut self, r: usize, batch: Batch<usize>, c: &Classification, jitter: f64) {
+        let tiktok = c.tiktok.clone();
+        let refuse =
+            |root: &mut Root, b: Batch<usize>, reason: Reason, t: TikTokAnswer| root.refused.push((b, reason, t));
+        let decision = decide(c, batch.len(), 1, &self.policy.limits, u64::MAX, jitter);
+        let Some(root) = self.roots.get_mut(r) else { return };
+        root.split = true;
+        match decision {
+            Decision::Accepted { .. } => root.delivered += batch.len(),
+            Decision::Named { refused } => {
+                let positions: Vec<usize> = refused.iter().map(|x| x.position).collect();
+                let mut sorted = positions.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                let (picked, rest) = batch.take(&positions);
+                for (part, p) in picked.into_iter().zip(sorted) {
+                    let named = refused.iter().find(|x| x.position == p);
+                    let answer = TikTokAnswer {
+                        code: named.and_then(|x| x.code).or(tiktok.code),
+                        message: named.and_then(|x| x.message.clone()).or_else(|| tiktok.message.clone()),
+                        request_id: tiktok.request_id.clone(),
+                    };
+                    refuse(root, part, reason_of(answer.code), answer);
+                }
+                root.delivered += rest.as_ref().map_or(0, Batch::len);
+            }
+            Decision::Isolate { position } => {
+                let (picked, rest) = batch.take(&[position]);
+                for part in picked {
+                    refuse(root, part, c.reason, tiktok.clone());
+                }
+                if let Some(rest) = rest {
+                    self.push_part(r, rest);
+                }
+            }
+            Decision::Split => match batch.halves() {
+                Ok((a, b)) => {
+                    self.push_part(r, a);
+                    self.push_part(r, b);
+                }
+                Err(one) => refuse(root, one, c.reason, tiktok),
+            },
+            // A part that meets a transient failure goes back to the queue as it is.
+            Decision::Retry { .. } | Decision::Failed { retryable: true } => root.requeue.push(batch),
+            Decision::Failed { retryable: false } => refuse(root, batch, c.reason, tiktok),
+        }
+        self.job_done(r);
+    }
+
     /// What to do with each message, once `is_done`.
     pub fn settlements(self) -> Vec<Settlement> {
         self.settlements
     }
 
-    fn settle_answer(&mut self, batch: Batch<usize>, c: &Classification, jitter: f64) {
+    /// The answer to a root: settled per message, unless it must be split.
+    fn settle_answer(&mut self, r: usize, batch: Batch<usize>, c: &Classification, jitter: f64) {
         let events = batch.len();
         let tiktok = c.tiktok.clone();
         // Split decisions are about the request; retries are about each message's attempts.
@@ -272,37 +376,10 @@ impl Consumer {
                     });
                 }
             }
-            Decision::Named { refused } => {
-                let positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
-                let (picked, rest) = batch.clone().take(&positions);
-                let mut sorted = positions.clone();
-                sorted.sort_unstable();
-                sorted.dedup();
-                let refused: Vec<_> = picked
-                    .into_iter()
-                    .zip(sorted)
-                    .map(|(part, p)| {
-                        let r = refused.iter().find(|r| r.position == p);
-                        let answer = TikTokAnswer {
-                            code: r.and_then(|r| r.code).or(tiktok.code),
-                            message: r.and_then(|r| r.message.clone()).or_else(|| tiktok.message.clone()),
-                            request_id: tiktok.request_id.clone(),
-                        };
-                        (part, reason_of(answer.code), answer)
-                    })
-                    .collect();
-                let delivered = rest.as_ref().map_or(0, Batch::len);
-                self.regroup(&batch, Vec::new(), refused, delivered);
+            Decision::Named { .. } | Decision::Isolate { .. } | Decision::Split => {
+                self.resolve(r, batch, c, jitter);
+                return;
             }
-            Decision::Isolate { position } => {
-                let (picked, rest) = batch.clone().take(&[position]);
-                let refused = picked.into_iter().map(|p| (p, c.reason, tiktok.clone())).collect();
-                self.regroup(&batch, rest.into_iter().collect(), refused, 0);
-            }
-            Decision::Split => match batch.clone().halves() {
-                Ok((a, b)) => self.regroup(&batch, vec![a, b], Vec::new(), 0),
-                Err(batch) => self.dead_all(&batch, c.reason, Some(&tiktok), true),
-            },
             Decision::Failed { retryable: false } => self.dead_all(&batch, c.reason, Some(&tiktok), true),
             Decision::Failed { retryable: true } | Decision::Retry { .. } => {
                 for i in Self::messages_of(&batch) {
@@ -331,6 +408,7 @@ impl Consumer {
                 }
             }
         }
+        self.job_done(r);
     }
 
     /// Messages of a job that cannot be sent in this invocation go back unchanged.
@@ -370,31 +448,37 @@ impl Driven for Consumer {
     fn start(&mut self, _now_ms: i64, secrets: &Secrets) -> Vec<(usize, Outgoing)> {
         let mut out = Vec::new();
         for id in 0..self.jobs.len() {
-            let Some((batch, state)) = self.jobs.get_mut(id) else { break };
-            if *state != State::Waiting || self.in_flight >= self.policy.max_in_flight {
+            if self.in_flight >= self.policy.max_in_flight {
+                break;
+            }
+            let Some(job) = self.jobs.get_mut(id) else { break };
+            if job.state != State::Waiting {
                 continue;
             }
-            let Some(b) = batch.as_ref() else { continue };
-            if self.used >= self.policy.max_subrequests {
-                *state = State::Done;
-                if let Some(b) = batch.take() {
-                    self.defer(&b);
-                }
-                continue;
-            }
-            match b.request.outgoing(secrets) {
-                Some(o) => {
-                    *state = State::InFlight;
-                    self.in_flight += 1;
-                    self.used += 1;
-                    out.push((id, o));
-                }
-                None => {
-                    *state = State::Done;
-                    if let Some(b) = batch.take() {
-                        self.dead_all(&b, Reason::MissingSecret, None, false);
+            let (r, part) = (job.root, job.part);
+            let outgoing = job.batch.as_ref().and_then(|b| b.request.outgoing(secrets));
+            let over = self.used >= self.policy.max_subrequests;
+            if over || outgoing.is_none() {
+                job.state = State::Done;
+                let Some(b) = job.batch.take() else { continue };
+                match (part, over) {
+                    // A part waits in the queue for the next invocation.
+                    (true, _) => {
+                        if let Some(root) = self.roots.get_mut(r) {
+                            root.requeue.push(b);
+                        }
                     }
+                    (false, true) => self.defer(&b),
+                    (false, false) => self.dead_all(&b, Reason::MissingSecret, None, false),
                 }
+                self.job_done(r);
+                continue;
+            }
+            if let Some(o) = outgoing {
+                job.state = State::InFlight;
+                self.in_flight += 1;
+                self.used += 1;
+                out.push((id, o));
             }
         }
         out
@@ -402,11 +486,17 @@ impl Driven for Consumer {
 
     fn answer(&mut self, id: usize, status: u16, body: &str, _now_ms: i64, jitter: f64) -> Classification {
         let c = classify(status, body);
-        if let Some((batch, state @ State::InFlight)) = self.jobs.get_mut(id) {
-            *state = State::Done;
-            self.in_flight = self.in_flight.saturating_sub(1);
-            if let Some(b) = batch.take() {
-                self.settle_answer(b, &c, jitter);
+        let Some(job) = self.jobs.get_mut(id) else { return c };
+        if job.state != State::InFlight {
+            return c;
+        }
+        job.state = State::Done;
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let (r, part) = (job.root, job.part);
+        if let Some(b) = job.batch.take() {
+            match part {
+                true => self.resolve(r, b, &c, jitter),
+                false => self.settle_answer(r, b, &c, jitter),
             }
         }
         c
@@ -417,6 +507,6 @@ impl Driven for Consumer {
     }
 
     fn is_done(&self) -> bool {
-        self.jobs.iter().all(|(_, s)| *s == State::Done)
+        self.jobs.iter().all(|j| j.state == State::Done)
     }
 }

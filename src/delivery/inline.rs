@@ -55,8 +55,17 @@ impl InlinePolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivered {
     /// Accepted (`partial`: alone in a request TikTok answered 20001).
-    Sent { attempts: u32, tiktok: TikTokAnswer, partial: bool },
-    Failed { reason: Reason, retryable: bool, attempts: u32, tiktok: Option<TikTokAnswer> },
+    Sent {
+        attempts: u32,
+        tiktok: TikTokAnswer,
+        partial: bool,
+    },
+    Failed {
+        reason: Reason,
+        retryable: bool,
+        attempts: u32,
+        tiktok: Option<TikTokAnswer>,
+    },
 }
 
 /// Counts of one run, for stats.
@@ -98,8 +107,14 @@ pub struct Inline<T> {
 
 impl<T> Inline<T> {
     pub fn new(batches: Vec<Batch<T>>, policy: InlinePolicy, now_ms: i64) -> Inline<T> {
-        let mut run =
-            Inline { policy, started_ms: now_ms, jobs: Vec::new(), in_flight: 0, done: Vec::new(), stats: RunStats::default() };
+        let mut run = Inline {
+            policy,
+            started_ms: now_ms,
+            jobs: Vec::new(),
+            in_flight: 0,
+            done: Vec::new(),
+            stats: RunStats::default(),
+        };
         for b in batches {
             run.push(b, 0, false, now_ms);
         }
@@ -146,7 +161,15 @@ impl<T> Inline<T> {
             } else {
                 let tiktok = Some(last.clone());
                 self.done.extend(part.tags.into_iter().map(|t| {
-                    (t, Delivered::Failed { reason: Reason::RetryBudget, retryable: true, attempts: prior, tiktok: tiktok.clone() })
+                    (
+                        t,
+                        Delivered::Failed {
+                            reason: Reason::RetryBudget,
+                            retryable: true,
+                            attempts: prior,
+                            tiktok: tiktok.clone(),
+                        },
+                    )
                 }));
             }
         }
@@ -255,7 +278,12 @@ impl<T> Inline<T> {
                 let Some(batch) = self.close(id) else { return };
                 let (picked, rest) = batch.take(&[position]);
                 for part in picked {
-                    let failed = Delivered::Failed { reason: c.reason, retryable: false, attempts, tiktok: Some(tiktok.clone()) };
+                    let failed = Delivered::Failed {
+                        reason: c.reason,
+                        retryable: false,
+                        attempts,
+                        tiktok: Some(tiktok.clone()),
+                    };
                     self.done.extend(part.tags.into_iter().map(|t| (t, failed.clone())));
                 }
                 self.resend(rest.into_iter().collect(), attempts, &tiktok, now_ms);
@@ -266,7 +294,8 @@ impl<T> Inline<T> {
                     Ok((a, b)) => self.resend(vec![a, b], attempts, &tiktok, now_ms),
                     // Cannot be split (not an Events API body): refused as answered.
                     Err(batch) => {
-                        let failed = Delivered::Failed { reason: c.reason, retryable: false, attempts, tiktok: Some(tiktok) };
+                        let failed =
+                            Delivered::Failed { reason: c.reason, retryable: false, attempts, tiktok: Some(tiktok) };
                         self.done.extend(batch.tags.into_iter().map(|t| (t, failed.clone())));
                     }
                 }
@@ -284,7 +313,10 @@ impl<T> Inline<T> {
 }
 
 /// The refusals in the order `take` returns the picked events (ascending position).
-fn ordered<'r>(refused: &'r [super::policy::NamedRefusal], positions: &[usize]) -> Vec<&'r super::policy::NamedRefusal> {
+fn ordered<'r>(
+    refused: &'r [super::policy::NamedRefusal],
+    positions: &[usize],
+) -> Vec<&'r super::policy::NamedRefusal> {
     let mut sorted: Vec<usize> = positions.to_vec();
     sorted.sort_unstable();
     sorted.dedup();

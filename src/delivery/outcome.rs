@@ -278,7 +278,10 @@ mod tests {
         let body = r#"{"code":20001,"message":"Partial success.","data":{"failed_events":[
             {"index":2,"event_id":"X","code":40002,"message":"Invalid value for data.2.event_id"}]}}"#;
         let failed = classify(200, body).failed.unwrap();
-        assert_eq!(failed, vec![FailedItem { index: 2, code: Some(40002), message: Some("Invalid value for data.2.event_id".into()) }]);
+        assert_eq!(
+            failed,
+            vec![FailedItem { index: 2, code: Some(40002), message: Some("Invalid value for data.2.event_id".into()) }]
+        );
         // An entry without a usable index makes the whole list unreadable: split instead.
         let body = r#"{"code":20001,"data":{"failed_events":[{"index":1},{"event_id":"X"}]}}"#;
         assert_eq!(classify(200, body).failed, None);
@@ -286,7 +289,9 @@ mod tests {
 
     #[test]
     fn invalid_parameter_codes_mark_the_request_for_splitting_others_not() {
-        for (code, split) in [(40002, true), (40000, true), (40062, true), (40061, true), (40001, false), (40105, false)] {
+        for (code, split) in
+            [(40002, true), (40000, true), (40062, true), (40061, true), (40001, false), (40105, false)]
+        {
             let c = classify(200, &format!(r#"{{"code":{code},"message":"m"}}"#));
             assert_eq!(c.split, split, "code {code}");
         }

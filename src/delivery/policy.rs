@@ -58,7 +58,14 @@ pub struct Limits {
 /// The decision for a request of `events` events that was tried `attempts` times
 /// (this answer included); `room_ms` is how much longer it may wait before its next
 /// try (inline: what is left of the call's budget; the queue: unlimited).
-pub fn decide(c: &Classification, events: usize, attempts: u32, limits: &Limits, room_ms: u64, jitter: f64) -> Decision {
+pub fn decide(
+    c: &Classification,
+    events: usize,
+    attempts: u32,
+    limits: &Limits,
+    room_ms: u64,
+    jitter: f64,
+) -> Decision {
     match c.verdict {
         Verdict::Ok => Decision::Accepted { partial: false },
         Verdict::Partial if events <= 1 => Decision::Accepted { partial: true },
@@ -149,10 +156,13 @@ mod tests {
         let c = answer(20001, "Partial success.");
         assert_eq!(decide(&c, 10, 1, &LIMITS, 3000, 0.5), Decision::Split);
         assert_eq!(decide(&c, 1, 1, &LIMITS, 3000, 0.5), Decision::Accepted { partial: true });
-        let listed = classify(200, r#"{"code":20001,"data":{"failed_events":[{"index":3,"code":40002,"message":"m"}]}}"#);
+        let listed =
+            classify(200, r#"{"code":20001,"data":{"failed_events":[{"index":3,"code":40002,"message":"m"}]}}"#);
         assert_eq!(
             decide(&listed, 10, 1, &LIMITS, 3000, 0.5),
-            Decision::Named { refused: vec![NamedRefusal { position: 3, code: Some(40002), message: Some("m".into()) }] }
+            Decision::Named {
+                refused: vec![NamedRefusal { position: 3, code: Some(40002), message: Some("m".into()) }]
+            }
         );
         // A list naming positions the request does not have is not trusted.
         assert_eq!(decide(&listed, 2, 1, &LIMITS, 3000, 0.5), Decision::Split);

@@ -67,7 +67,12 @@ impl Request {
             PlannedBody::Track(b) => Body::Track(Track::from_planned(b)),
             other => Body::Single(raw(other)),
         };
-        Request { destination: destination.to_owned(), token_secret: token_secret.to_owned(), url: planned.url.clone(), body }
+        Request {
+            destination: destination.to_owned(),
+            token_secret: token_secret.to_owned(),
+            url: planned.url.clone(),
+            body,
+        }
     }
 
     /// How many events it carries.

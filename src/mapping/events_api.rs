@@ -7,12 +7,12 @@ use super::values::{At, Reader};
 use super::{Endpoint, Mapped};
 use crate::config::{Environment, EventsApi};
 use crate::context::RequestContext;
+use crate::delivery::report::SkipReason;
 use crate::error::{Error, Warning};
 use crate::hashing::{self, Kind};
 use crate::path::{self, Lookup, Path, Resolver};
 use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
-use crate::delivery::report::SkipReason;
 use crate::url;
 use serde_json::{Map, Value};
 

@@ -6,6 +6,7 @@ use super::values::{At, Reader};
 use super::{Endpoint, Mapped};
 use crate::config::{OfflineApi, OfflineEvents};
 use crate::context::RequestContext;
+use crate::delivery::report::SkipReason;
 use crate::error::Error;
 use crate::hashing::Kind;
 use crate::path::{self, Lookup};
@@ -14,7 +15,6 @@ use crate::payload::offline_track::{
 };
 use crate::payload::{Content, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
-use crate::delivery::report::SkipReason;
 use crate::time;
 use serde_json::Value;
 

@@ -69,8 +69,12 @@ impl TikTok {
         let bad: Vec<usize> = ids.iter().enumerate().filter(|(_, id)| id.starts_with("BAD")).map(|(i, _)| i).collect();
         let reject = |i: usize| {
             let path = if self.bad == Bad::RejectNamed { format!("data.{i}.event_id") } else { "event_id".into() };
-            (200, json!({"code": 40002, "message": format!("Invalid value for {path}: not a valid string."),
-                         "request_id": "R-bad"}).to_string())
+            (
+                200,
+                json!({"code": 40002, "message": format!("Invalid value for {path}: not a valid string."),
+                         "request_id": "R-bad"})
+                .to_string(),
+            )
         };
         match (bad.first(), self.bad) {
             (None, _) => {
@@ -81,9 +85,14 @@ impl TikTok {
             (Some(&i), Bad::Partial | Bad::PartialListed) if ids.len() == 1 => reject(i),
             (Some(_), partial) => {
                 self.kept.extend(ids.iter().filter(|id| !id.starts_with("BAD")).cloned());
-                let failed: Vec<Value> = bad.iter().map(|i| json!({"index": i, "code": 40002, "message": "bad row"})).collect();
+                let failed: Vec<Value> =
+                    bad.iter().map(|i| json!({"index": i, "code": 40002, "message": "bad row"})).collect();
                 let data = if partial == Bad::PartialListed { json!({"failed_events": failed}) } else { json!({}) };
-                (200, json!({"code": 20001, "message": "Partial success.", "request_id": "R-part", "data": data}).to_string())
+                (
+                    200,
+                    json!({"code": 20001, "message": "Partial success.", "request_id": "R-part", "data": data})
+                        .to_string(),
+                )
             }
         }
     }

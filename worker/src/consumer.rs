@@ -65,8 +65,12 @@ pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
             }
         }
         if !sent || !settled {
-            let fields = [("destination", s.destination.clone().into()), ("messages", s.messages.len().into()),
-                ("queue_send_failed", (!sent).into()), ("settle_failed", (!settled).into())];
+            let fields = [
+                ("destination", s.destination.clone().into()),
+                ("messages", s.messages.len().into()),
+                ("queue_send_failed", (!sent).into()),
+                ("settle_failed", (!settled).into()),
+            ];
             http::log("error", "queue_settle", &fields);
         }
         stats::record_settlement(&s, sent, settled);

@@ -57,7 +57,13 @@ fn healthz(settings: &Settings, env: &Env) -> Result<Response> {
     }
 }
 
-async fn events(mut req: Request, env: &Env, settings: &Settings, origin: Option<&str>, preview: bool) -> Result<Response> {
+async fn events(
+    mut req: Request,
+    env: &Env,
+    settings: &Settings,
+    origin: Option<&str>,
+    preview: bool,
+) -> Result<Response> {
     let config = match settings.config.as_ref() {
         Ok(c) => c,
         Err(e) => {
@@ -109,7 +115,15 @@ async fn events(mut req: Request, env: &Env, settings: &Settings, origin: Option
         }
         Ok(Value::Array(list)) => list.iter().collect::<Vec<&Value>>(),
         Ok(event @ Value::Object(_)) => vec![event],
-        Ok(_) => return error_for(400, "invalid_event", "send one event object, an array of them, or {\"batch\": [...]}", "", origin),
+        Ok(_) => {
+            return error_for(
+                400,
+                "invalid_event",
+                "send one event object, an array of them, or {\"batch\": [...]}",
+                "",
+                origin,
+            )
+        }
         Err(e) => return error_for(400, e.code(), &e.message(), e.path(), origin),
     };
     let is_list = intake::is_list(&input);

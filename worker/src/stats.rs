@@ -90,7 +90,8 @@ pub fn record_settlement(s: &Settlement, sent: bool, settled: bool) {
             n.dead_lettered += dead;
             n.dropped += s.dead.iter().filter(|d| d.dropped).map(|d| d.events as u64).sum::<u64>();
         } else if let Settle::Retry { .. } = s.otherwise {
-            n.retried += (s.delivered + s.requeued + s.retried) as u64 + s.dead.iter().map(|d| d.events as u64).sum::<u64>();
+            n.retried +=
+                (s.delivered + s.requeued + s.retried) as u64 + s.dead.iter().map(|d| d.events as u64).sum::<u64>();
         }
     });
     if !sent || !settled {

@@ -194,3 +194,31 @@ test('a queue that refuses messages: the events are answered failed, retryable, 
     await mf.dispose();
   }
 });
+
+test("Commanders Act's shapes: {\"batch\": [...]} and text/plain from a token holder; browsers stay on application/json", async () => {
+  const mf = await startWorker(bindings(sandbox.url, { LOG_LEVEL: 'off', ALLOWED_ORIGINS: ORIGIN }, web()));
+  try {
+    const batch = await mf.dispatchFetch('http://worker/v1/events', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${INGEST}`, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ batch: [{ event_name: 'purchase', id: 'CA1' }, { event_name: 'purchase', id: 'CA2' }] }),
+    });
+    assert.equal(batch.status, 202);
+    const { results } = await batch.json();
+    assert.deepEqual(results.map((r) => [r.index, r.status]), [[0, 'sent'], [1, 'sent']]);
+    const untyped = await mf.dispatchFetch('http://worker/v1/events', {
+      method: 'POST', headers: { Authorization: `Bearer ${INGEST}` }, body: JSON.stringify({ event_name: 'purchase', id: 'CA3' }),
+    });
+    assert.equal(untyped.status, 202, 'no Content-Type at all, with the token');
+    const browser = await mf.dispatchFetch('http://worker/v1/events', {
+      method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'text/plain' }, body: JSON.stringify({ event_name: 'purchase', id: 'CA4' }),
+    });
+    assert.equal(browser.status, 415, 'a browser must send application/json (a CORS preflight)');
+    const badBatch = await post(mf, { batch: 'nope' });
+    assert.equal(badBatch.status, 400);
+    assert.equal((await badBatch.json()).error.path, 'batch');
+    assert.deepEqual((await keptIds()).sort(), ['CA1', 'CA2', 'CA3']);
+  } finally {
+    await mf.dispose();
+  }
+});

@@ -191,7 +191,7 @@ test('every error status, as JSON', async () => {
     [await server('{"event_name": ', {}), 400, 'bad_json'],
     [await server('"just a string"', {}), 400, 'invalid_event'],
     [await server(Array.from({ length: 1001 }, () => ({ event_name: 'purchase' }))), 400, 'too_many_events'],
-    [await server(purchase(), { 'Content-Type': 'text/plain' }), 415, 'unsupported_media_type'],
+    [await server(purchase(), { 'Content-Type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type'],
     [await server(JSON.stringify({ event_name: 'purchase', pad: 'x'.repeat(2 * 1024 * 1024) })), 413, 'payload_too_large'],
     [await mf.dispatchFetch(`${BASE}/v1/events`), 405, 'method_not_allowed'],
     [await mf.dispatchFetch(`${BASE}/healthz`, { method: 'POST' }), 405, 'method_not_allowed'],

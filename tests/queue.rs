@@ -307,3 +307,22 @@ fn when_the_budget_runs_out_the_unresolved_parts_go_back_to_the_queue() {
     kept.dedup();
     assert_eq!(kept.len(), 99);
 }
+
+#[test]
+fn a_message_the_budget_leaves_unsent_goes_back_keeping_its_count_of_attempts() {
+    let cfg = Config::from_value(&json!({"destinations": [
+        {"id": "a", "type": "events_api", "pixel_id": "P1"}, {"id": "b", "type": "events_api", "pixel_id": "P2"}]}))
+    .unwrap();
+    let bodies: Vec<String> = enqueue(&cfg, &[event("E1")]).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(bodies.len(), 2, "two pixels: two requests");
+    let one = ConsumerPolicy::new(5, 2, 60, 1);
+    let settlements = consume_with(&cfg, &bodies, &[1, 4], one, |_| (200, r#"{"code":0}"#.into()));
+    let deferred = settlements.iter().find(|s| s.messages == [1]).unwrap();
+    assert_eq!((deferred.then, deferred.otherwise), (Settle::Ack, Settle::Retry { delay_s: 0 }));
+    let Outbound::Requeue(copy) = &deferred.send[0] else { panic!() };
+    assert_eq!(Message::parse(copy).unwrap().attempts_before, 3, "tried 3 times before, not this time");
+    // The copy's next delivery counts as its 4th plus what Cloudflare counts: one more and
+    // it is the 5th, the last one.
+    let last = consume(&cfg, std::slice::from_ref(copy), &[2], |_| (500, String::new()));
+    assert_eq!(dead_reasons(&last), vec![(0, "server_error".into())]);
+}

@@ -13,7 +13,7 @@ use super::inline::MAX_IN_FLIGHT;
 use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
 use super::policy::{decide, Backoff, Decision, Limits};
 use super::queue::{dead_letter, parts, DeadLetter, Message};
-use super::request::{Outgoing, Request};
+use super::request::Outgoing;
 use super::Driven;
 use crate::config::{Config, DestinationKind};
 use crate::payload::offline_track::OFFLINE_TRACK_PATH;
@@ -121,7 +121,7 @@ struct Root {
 pub struct Consumer {
     policy: ConsumerPolicy,
     attempts: Vec<u32>,
-    requests: Vec<Option<Request>>,
+    requests: Vec<Option<Message>>,
     jobs: Vec<Job>,
     roots: Vec<Root>,
     in_flight: usize,
@@ -153,17 +153,20 @@ impl Consumer {
                 c.settle_dead(i, String::new(), text, Reason::InvalidMessage, None, 1, Vec::new(), false);
                 continue;
             };
-            let (request, split) = (message.request, message.split);
+            if let Some(a) = c.attempts.get_mut(i) {
+                *a = a.saturating_add(message.attempts_before);
+            }
+            let (request, split) = (&message.request, message.split);
             if request.events() == 0 {
                 // An Events API body without events: nothing to send, nothing to lose.
-                let text = dead_letter(&request, &DeadLetter::new(Reason::InvalidMessage, c.attempt(i), None));
+                let text = dead_letter(request, &DeadLetter::new(Reason::InvalidMessage, c.attempt(i), None));
                 c.settle_dead(i, request.destination.clone(), text, Reason::InvalidMessage, None, 0, Vec::new(), false);
                 c.requests.push(None);
                 continue;
             }
             if !produces(config, &request.url, &request.token_secret) {
                 // Never send a token to a URL the config does not produce.
-                let text = dead_letter(&request, &DeadLetter::new(Reason::ForeignUrl, c.attempt(i), None));
+                let text = dead_letter(request, &DeadLetter::new(Reason::ForeignUrl, c.attempt(i), None));
                 let (events, ids) = (request.events(), request.event_ids());
                 c.settle_dead(i, request.destination.clone(), text, Reason::ForeignUrl, None, events, ids, false);
                 c.requests.push(None);
@@ -174,7 +177,7 @@ impl Consumer {
                 true => alone.push(Batch { request: request.clone(), tags }),
                 false => batches.push(Batch { request: request.clone(), tags }),
             }
-            c.requests.push(Some(request));
+            c.requests.push(Some(message));
         }
         for b in merge(batches).into_iter().chain(alone) {
             let root = c.roots.len();
@@ -237,7 +240,9 @@ impl Consumer {
     /// for good by TikTok).
     fn dead_all(&mut self, batch: &Batch<usize>, reason: Reason, tiktok: Option<&TikTokAnswer>, dropped: bool) {
         for i in Self::messages_of(batch) {
-            let Some(request) = self.requests.get(i).cloned().flatten() else { continue };
+            let Some(request) = self.requests.get(i).and_then(|m| m.as_ref()).map(|m| m.request.clone()) else {
+                continue;
+            };
             let text = dead_letter(&request, &DeadLetter::new(reason, self.attempt(i), tiktok));
             let code = tiktok.and_then(|t| t.code);
             let (events, ids) = (request.events(), request.event_ids());
@@ -412,14 +417,18 @@ impl Consumer {
     }
 
     /// Messages of a job that cannot be sent in this invocation go back unchanged.
+    /// They go back as copies that keep their count of attempts (a `retry` would count
+    /// one more delivery, and enough of them would dead-letter an event never tried).
     fn defer(&mut self, batch: &Batch<usize>) {
         for i in Self::messages_of(batch) {
             let n = batch.tags.iter().filter(|t| **t == i).count();
+            let attempts_before = self.attempt(i).saturating_sub(1);
+            let copy = self.requests.get(i).and_then(|m| m.as_ref()).map(|m| Message { attempts_before, ..m.clone() });
             self.settlements.push(Settlement {
                 messages: vec![i],
                 destination: batch.request.destination.clone(),
-                send: Vec::new(),
-                then: Settle::Retry { delay_s: 0 },
+                send: copy.iter().map(|m| Outbound::Requeue(m.to_text())).collect(),
+                then: Settle::Ack,
                 otherwise: Settle::Retry { delay_s: 0 },
                 delivered: 0,
                 requeued: 0,

@@ -19,6 +19,9 @@ pub struct Message {
     /// A part of a request TikTok refused for some of its events: sent as it is,
     /// never merged with other messages again (so the halving gets somewhere).
     pub split: bool,
+    /// Deliveries before this copy of the message was made (a message put back unsent
+    /// keeps its count: attempts are TikTok's answers, not turns in the queue).
+    pub attempts_before: u32,
 }
 
 /// Why a message was dead-lettered: TikTok's last answer, or the consumer's reason.
@@ -52,6 +55,7 @@ struct View<'r> {
     request: &'r Request,
     dead_letter: Option<&'r DeadLetter>,
     split: bool,
+    attempts_before: u32,
 }
 
 impl Serialize for View<'_> {
@@ -63,6 +67,9 @@ impl Serialize for View<'_> {
         if self.split {
             m.serialize_entry("split", &true)?;
         }
+        if self.attempts_before > 0 {
+            m.serialize_entry("attempts_before", &self.attempts_before)?;
+        }
         if let Some(d) = self.dead_letter {
             m.serialize_entry("dead_letter", d)?;
         }
@@ -72,8 +79,12 @@ impl Serialize for View<'_> {
 
 /// The text of a message holding `request`.
 fn text(request: &Request, dead_letter: Option<&DeadLetter>, split: bool) -> String {
+    view(View { request, dead_letter, split, attempts_before: 0 })
+}
+
+fn view(v: View<'_>) -> String {
     // Plain structs and raw JSON: cannot fail.
-    serde_json::to_string(&View { request, dead_letter, split }).unwrap_or_default()
+    serde_json::to_string(&v).unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -85,6 +96,8 @@ struct MessageIn {
     dead_letter: Option<DeadLetter>,
     #[serde(default)]
     split: bool,
+    #[serde(default)]
+    attempts_before: u32,
 }
 
 impl Message {
@@ -92,11 +105,16 @@ impl Message {
     pub fn parse(text: &str) -> Option<Message> {
         let m: MessageIn = serde_json::from_str(text).ok()?;
         let request = m.request.into_request(m.destination, m.token_secret);
-        Some(Message { request, dead_letter: m.dead_letter, split: m.split })
+        Some(Message { request, dead_letter: m.dead_letter, split: m.split, attempts_before: m.attempts_before })
     }
 
     pub fn to_text(&self) -> String {
-        text(&self.request, self.dead_letter.as_ref(), self.split)
+        view(View {
+            request: &self.request,
+            dead_letter: self.dead_letter.as_ref(),
+            split: self.split,
+            attempts_before: self.attempts_before,
+        })
     }
 }
 

@@ -20,10 +20,14 @@ pub struct HttpRequest<'a> {
 }
 
 /// The headers TikTok needs, in a fixed order. The token serializes as `<redacted>`
-/// unless `reveal` was set by the caller that sends the request itself.
+/// unless `reveal` was set by the caller that sends the request itself, and as
+/// `<missing: NAME>` when its secret is not set (a preview still shows the request;
+/// delivery refuses to send it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Headers {
-    pub access_token: Secret,
+    pub access_token: Option<Secret>,
+    /// The name of the secret that holds the token.
+    pub token_secret: String,
     pub content_type: &'static str,
     pub reveal: bool,
 }
@@ -31,9 +35,10 @@ pub struct Headers {
 impl Serialize for Headers {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Headers", 2)?;
-        match self.reveal {
-            true => st.serialize_field("Access-Token", self.access_token.expose())?,
-            false => st.serialize_field("Access-Token", &self.access_token)?,
+        match (&self.access_token, self.reveal) {
+            (Some(token), true) => st.serialize_field("Access-Token", token.expose())?,
+            (Some(token), false) => st.serialize_field("Access-Token", token)?,
+            (None, _) => st.serialize_field("Access-Token", &format!("<missing: {}>", self.token_secret))?,
         }
         st.serialize_field("Content-Type", self.content_type)?;
         st.end()
@@ -41,13 +46,14 @@ impl Serialize for Headers {
 }
 
 impl Headers {
-    pub fn json(access_token: Secret) -> Self {
-        Headers { access_token, content_type: "application/json", reveal: false }
+    pub fn json(token_secret: &str, access_token: Option<Secret>) -> Self {
+        Headers { access_token, token_secret: token_secret.to_owned(), content_type: "application/json", reveal: false }
     }
 
-    /// Header pairs with the real token, for the sender only.
-    pub fn expose(&self) -> [(&'static str, &str); 2] {
-        [("Access-Token", self.access_token.expose()), ("Content-Type", self.content_type)]
+    /// Header pairs with the real token, for the sender only (`None` without a token).
+    pub fn expose(&self) -> Option<[(&'static str, &str); 2]> {
+        let token = self.access_token.as_ref()?;
+        Some([("Access-Token", token.expose()), ("Content-Type", self.content_type)])
     }
 }
 

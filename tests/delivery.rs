@@ -243,3 +243,23 @@ fn a_missing_secret_at_send_time_is_reported_never_sent() {
     let r = serde_json::to_value(&call.results()[0]).unwrap();
     assert_eq!((r["status"].as_str(), r["reason"].as_str()), (Some("failed"), Some("missing_secret")));
 }
+
+#[test]
+fn a_request_planned_without_its_token_is_shown_by_a_preview_but_never_sent() {
+    let cfg = one_pixel();
+    let events = vec![event("E1")];
+    let planned: Vec<_> = events
+        .iter()
+        .map(|e| tiktok_edge::plan(&cfg, e, &tiktok_edge::RequestContext::at(0), &tiktok_edge::Secrets::new()))
+        .collect();
+    let preview = serde_json::to_value(&planned[0][0]).unwrap();
+    assert_eq!(preview["status"], "ready");
+    assert_eq!(preview["request"]["headers"]["Access-Token"], "<missing: TIKTOK_ACCESS_TOKEN>");
+    let mut call = Call::new(planned, false);
+    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    drive(&mut run, |_| panic!("nothing is sent without a token"), 100);
+    call.settle(run);
+    let r = serde_json::to_value(&call.results()[0]).unwrap();
+    assert_eq!((r["status"].as_str(), r["error"]["code"].as_str()), (Some("error"), Some("missing_secret")));
+    assert_eq!(r.get("warnings"), None, "the error says it; no warning besides");
+}

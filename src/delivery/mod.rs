@@ -19,7 +19,7 @@ pub mod report;
 pub mod request;
 
 use crate::config::Config;
-use crate::error::Warning;
+use crate::error::{Error, Warning};
 use crate::secrets::Secrets;
 use batch::{merge, Batch};
 use inline::Delivered;
@@ -76,6 +76,13 @@ impl<'a> Call<'a> {
             let secret = config.destinations.iter().find(|d| d.id == r.destination).map(|d| d.token_secret.as_str());
             let placeholder = Outcome::Skipped { reason: report::SkipReason::UnmappedEvent };
             let Outcome::Ready { event, request } = std::mem::replace(&mut r.outcome, placeholder) else { continue };
+            if request.headers.access_token.is_none() {
+                // Planned for a preview, never sent: the token's secret is not set.
+                r.warnings.retain(|w| w.code != "missing_secret");
+                r.outcome =
+                    Outcome::Error { error: Error::MissingSecret { name: request.headers.token_secret.clone() } };
+                continue;
+            }
             r.outcome = not_attempted(event);
             if let Some(secret) = secret {
                 out.push(Batch::one(Request::from_planned(&r.destination, secret, &request), pos));

@@ -71,14 +71,19 @@ fn plan_one<'a>(
         Mapped::Skip(reason) => return Ok(Outcome::Skipped { reason }),
         Mapped::Send { event, endpoint, body } => (event, endpoint, body),
     };
-    let token = secrets.get(&d.token_secret).ok_or_else(|| Error::MissingSecret { name: d.token_secret.clone() })?;
+    // Without its token the request is still planned (a preview shows it, with a
+    // warning); delivery refuses to send it.
+    let token = secrets.get(&d.token_secret).cloned();
+    if token.is_none() {
+        r.warnings.push(Warning::new("missing_secret", d.token_secret.clone()));
+    }
     let url = match endpoint {
         Endpoint::Api(path) => format!("{}{path}", config.api_base),
         Endpoint::Url(url) => url.to_owned(),
     };
     Ok(Outcome::Ready {
         event,
-        request: HttpRequest { method: "POST", url, headers: Headers::json(token.clone()), body },
+        request: HttpRequest { method: "POST", url, headers: Headers::json(&d.token_secret, token), body },
     })
 }
 

@@ -118,9 +118,13 @@ fn preview_passes_the_request_context() {
 }
 
 #[test]
-fn missing_token_is_a_per_destination_error_and_usage_errors_exit_2() {
+fn a_preview_needs_no_token_and_usage_errors_exit_2() {
     let out = run(&["preview", "--config", "examples/config.json", "--event", "examples/purchase.json"], None);
-    assert_eq!(json(&out)["results"][0]["error"]["code"], "missing_secret");
+    assert_eq!(out.status.code(), Some(0));
+    let first = &json(&out)["results"][0];
+    assert_eq!(first["status"], "ready");
+    assert_eq!(first["request"]["headers"]["Access-Token"], "<missing: TIKTOK_ACCESS_TOKEN>");
+    assert_eq!(first["warnings"][0], serde_json::json!({"code": "missing_secret", "path": "TIKTOK_ACCESS_TOKEN"}));
     assert_eq!(run(&["preview", "--config", "examples/config.json"], None).status.code(), Some(2));
     assert_eq!(run(&["frobnicate", "--config", "examples/config.json"], None).status.code(), Some(2));
     assert_eq!(run(&["validate", "--config", "nope.json"], None).status.code(), Some(2));

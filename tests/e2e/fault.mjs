@@ -50,8 +50,8 @@ export async function faultTest({
         const email = `user${n}@example.com`;
         const hashed = createHash('sha256').update(email).digest('hex');
         let id = n % 10 ? `F_${n}` : undefined;
-        if (n % every === 1) id = `BAD_${n}`;
-        if (n % every === Math.floor(every / 2) + 1) id = `PART_${n}`;
+        if (bad > 0 && n % every === 1) id = `BAD_${n}`;
+        if (bad > 0 && n % every === Math.floor(every / 2) + 1) id = `PART_${n}`;
         if (id?.startsWith('BAD_') || id?.startsWith('PART_')) badIds.add(hashed);
         ids.push(hashed);
         batch.push({ event_name: 'purchase', ...(id ? { id } : {}), value: n % 97, currency: 'EUR',

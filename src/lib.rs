@@ -34,6 +34,7 @@ mod request;
 mod results;
 mod secrets;
 pub mod site;
+pub mod tables;
 pub mod template;
 pub mod time;
 pub mod url;

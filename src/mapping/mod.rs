@@ -2,12 +2,13 @@
 //! destination, in config order. Pure and deterministic.
 
 mod canonical;
-pub mod event_names;
 mod events_api;
 mod offline_events;
 mod order_sync;
-pub mod slots;
 mod values;
+
+// The tables moved to `crate::tables`; these paths stay for callers of the library.
+pub use crate::tables::{event_names, slots};
 
 use crate::config::{Config, Destination, DestinationKind};
 use crate::context::RequestContext;

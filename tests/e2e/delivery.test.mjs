@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { bindings, destinations, INGEST, ORIGIN, startQueuedWorker, startSandbox, startWorker } from './harness.mjs';
+import { bindings, destinations, INGEST, ORIGIN, startQueuedWorker, startSandbox, startWorker, until } from './harness.mjs';
 
 let sandbox;
 before(async () => { sandbox = await startSandbox(); });
@@ -20,16 +20,6 @@ const post = (mf, body, headers = {}) => mf.dispatchFetch('http://worker/v1/even
 });
 const purchases = (prefix, n) => Array.from({ length: n }, (_, i) => ({ event_name: 'purchase', id: `${prefix}${i}`, value: 1 }));
 const keptIds = async () => (await sandbox.received()).events.map((e) => e.event_id);
-
-async function until(what, check, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('inline', () => {
   let mf;

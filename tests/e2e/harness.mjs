@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
+import assert from 'node:assert/strict';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOKEN = 'sandbox-token';
@@ -161,5 +162,16 @@ export async function startWranglerDev(cwd, args = [], timeoutMs = 90_000) {
       throw new Error(`wrangler dev did not start:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Polls `check` every 200 ms until it returns a truthy value (returned), failing after `ms`. */
+export async function until(what, check, ms = 20_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

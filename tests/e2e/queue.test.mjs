@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { faultTest } from './fault.mjs';
-import { bindings, INGEST, root, startQueuedWorker, startSandbox, startWranglerDev, TOKEN } from './harness.mjs';
+import { bindings, INGEST, root, startQueuedWorker, startSandbox, startWranglerDev, TOKEN, until } from './harness.mjs';
 
 let sandbox;
 let mf;
@@ -25,16 +25,6 @@ const post = (path, body) => mf.dispatchFetch(`http://worker${path}`, {
   headers: { Authorization: `Bearer ${INGEST}`, 'Content-Type': 'application/json' },
   body: JSON.stringify(body),
 });
-
-async function until(what, check, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const received = async (n) => until(`${n} events at the sandbox`, async () => {
   const { events } = await sandbox.received();

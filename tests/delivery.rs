@@ -263,3 +263,59 @@ fn a_request_planned_without_its_token_is_shown_by_a_preview_but_never_sent() {
     assert_eq!((r["status"].as_str(), r["error"]["code"].as_str()), (Some("error"), Some("missing_secret")));
     assert_eq!(r.get("warnings"), None, "the error says it; no warning besides");
 }
+
+mod any_answers {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever TikTok answers, in whatever order: every event ends with exactly one
+        /// final report, and `sent` only when TikTok answered a request holding it with
+        /// 0 or 20001.
+        #[test]
+        fn every_event_ends_reported_once_and_sent_only_when_tiktok_said_so(
+            n in 1usize..60, script in prop::collection::vec(0u8..7, 1..40), budget in 1u32..60,
+        ) {
+            let cfg = Config::from_value(&json!({"destinations": [
+                {"id": "a", "type": "events_api", "pixel_id": "P1"},
+                {"id": "b", "type": "events_api", "pixel_id": "P2"}]})).unwrap();
+            let events: Vec<Value> = (0..n).map(|i| event(&format!("E{i}"))).collect();
+            let mut call = Call::new(planned(&cfg, &events), true);
+            let policy = InlinePolicy { max_subrequests: budget, ..POLICY };
+            let mut run = call.inline(&cfg, policy, support::NOW);
+            let mut accepted: HashSet<String> = HashSet::new();
+            let mut k = 0;
+            drive(&mut run, |o| {
+                let choice = script[k % script.len()];
+                k += 1;
+                let ids = support::ids(&o.body);
+                let body = |code: i64, m: &str| json!({"code": code, "message": m}).to_string();
+                match choice {
+                    0 => { accepted.extend(ids.iter().map(|id| format!("{}:{id}", o.destination))); (200, body(0, "OK")) }
+                    1 => (200, body(40002, "Invalid value for event_id")),
+                    2 => (200, body(40002, &format!("Invalid value for data.{}.event_id", ids.len() / 2))),
+                    3 => { accepted.extend(ids.iter().map(|id| format!("{}:{id}", o.destination))); (200, body(20001, "Partial")) }
+                    4 => (500, String::new()),
+                    5 => (200, body(40100, "Too many")),
+                    _ => (0, String::new()),
+                }
+            }, 100);
+            call.settle(run);
+            let results: Vec<Value> = call.results().iter().map(|r| serde_json::to_value(r).unwrap()).collect();
+            prop_assert_eq!(results.len(), 2 * n);
+            let mut seen = HashSet::new();
+            for r in &results {
+                let key = format!("{}:E{}", r["destination"].as_str().unwrap(), r["index"]);
+                prop_assert!(seen.insert(key.clone()), "one report per event and destination");
+                match r["status"].as_str().unwrap() {
+                    "sent" => prop_assert!(accepted.contains(&key), "{key} sent but TikTok never accepted it"),
+                    "failed" => prop_assert!(r["reason"] != "not_attempted", "{key} left unreported"),
+                    other => prop_assert!(false, "unexpected status {other}"),
+                }
+            }
+        }
+    }
+}

@@ -15,7 +15,10 @@ mod tiktok;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-// The async export below expands to code that names this crate.
+// The async export below expands to code that names this crate, except under
+// worker-build (it builds wasm-bindgen with WASM_BINDGEN_USE_JS_SYS=1, whose glue
+// names js-sys instead): used in one build and not the other.
+#[allow(unused_imports)]
 use worker::wasm_bindgen_futures;
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -47,7 +47,7 @@ fn consume_with(
 ) -> Vec<Settlement> {
     let mut run = Consumer::new(bodies, attempts, cfg, policy);
     drive(&mut run, answer, 100);
-    run.settlements()
+    run.settlements().0
 }
 
 #[test]

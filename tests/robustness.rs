@@ -195,7 +195,7 @@ proptest! {
                 consumer.answer(id, status, &text, 0, 0.5);
             }
         }
-        let settled: usize = consumer.settlements().iter().map(|s| s.messages.len()).sum();
+        let settled: usize = consumer.settlements().0.iter().map(|s| s.messages.len()).sum();
         prop_assert_eq!(settled, bodies.len(), "every message is settled once");
         for item in &items {
             let _ = classify(status, &item.to_string());

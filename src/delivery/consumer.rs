@@ -9,7 +9,7 @@
 //! only when every event in it is delivered, dead-lettered or back in the queue.
 
 use super::batch::{merge, Batch};
-use super::inline::MAX_IN_FLIGHT;
+use super::inline::{RunStats, MAX_IN_FLIGHT};
 use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
 use super::policy::{decide, Backoff, Decision, Limits};
 use super::queue::{dead_letter, parts, DeadLetter, Message};
@@ -126,6 +126,7 @@ pub struct Consumer {
     roots: Vec<Root>,
     in_flight: usize,
     used: u32,
+    split_requests: u32,
     settlements: Vec<Settlement>,
 }
 
@@ -141,6 +142,7 @@ impl Consumer {
             roots: Vec::new(),
             in_flight: 0,
             used: 0,
+            split_requests: 0,
             settlements: Vec::new(),
         };
         let (mut batches, mut alone) = (Vec::new(), Vec::new());
@@ -354,9 +356,10 @@ impl Consumer {
         self.job_done(r);
     }
 
-    /// What to do with each message, once `is_done`.
-    pub fn settlements(self) -> Vec<Settlement> {
-        self.settlements
+    /// What to do with each message, once `is_done`; and the TikTok requests it made.
+    pub fn settlements(self) -> (Vec<Settlement>, RunStats) {
+        let stats = RunStats { requests: self.used, retries: 0, split_requests: self.split_requests };
+        (self.settlements, stats)
     }
 
     /// The answer to a root: settled per message, unless it must be split.
@@ -487,6 +490,7 @@ impl Driven for Consumer {
                 job.state = State::InFlight;
                 self.in_flight += 1;
                 self.used += 1;
+                self.split_requests += u32::from(part);
                 out.push((id, o));
             }
         }

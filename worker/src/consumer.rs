@@ -34,7 +34,9 @@ pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
 
     let events_queue = queue::binding(env, queue::EVENTS);
     let dead_letters = queue::binding(env, queue::DEAD_LETTERS);
-    for s in run.settlements() {
+    let (settlements, requests) = run.settlements();
+    stats::record_run(requests);
+    for s in settlements {
         let mut sent = true;
         for out in &s.send {
             sent &= match out {

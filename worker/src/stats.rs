@@ -68,7 +68,7 @@ pub fn record_results(results: &[DestinationResult<'_>]) {
     }
 }
 
-/// The TikTok requests of an inline run.
+/// The TikTok requests of an inline run or of a consumer invocation.
 pub fn record_run(run: RunStats) {
     REQUESTS.with(|r| {
         let mut r = r.borrow_mut();
@@ -113,7 +113,7 @@ pub fn snapshot() -> Value {
             })
             .collect();
         json!({"scope": "isolate", "destinations": by_destination,
-            "tiktok_requests": {"inline": requests.requests, "retries": requests.retries,
+            "tiktok_requests": {"requests": requests.requests, "retries": requests.retries,
                 "split_requests": requests.split_requests}, "queue_failures": requests.queue_failures})
     })
 }

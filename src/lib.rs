@@ -33,6 +33,7 @@ pub mod queue;
 mod request;
 pub mod response;
 mod result;
+pub mod schema;
 mod secrets;
 pub mod site;
 pub mod template;

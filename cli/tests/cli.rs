@@ -125,3 +125,21 @@ fn missing_token_is_a_per_destination_error_and_usage_errors_exit_2() {
     assert_eq!(run(&["frobnicate", "--config", "examples/config.json"], None).status.code(), Some(2));
     assert_eq!(run(&["validate", "--config", "nope.json"], None).status.code(), Some(2));
 }
+
+#[test]
+fn help_prints_the_usage_and_exits_0() {
+    for flag in ["--help", "-h", "help"] {
+        let out = run(&[flag], None);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("usage:") && text.contains("tiktok-edge schema"), "{flag}: {text}");
+    }
+}
+
+#[test]
+fn schema_prints_the_committed_schema_json() {
+    let out = run(&["schema"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(root().join("schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}

@@ -2,6 +2,7 @@
 //! the seed's settings in snake_case plus the post-seed ones (spec b.1).
 
 use super::reader::Section;
+use super::settings::{find, keys, Kind, MapKind, Setting};
 use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::mapping::event_names::EventNames;
@@ -10,23 +11,28 @@ use crate::path::{Parents, Path};
 use crate::payload::{PROPERTY_FIELDS, USER_FIELDS};
 use crate::template::Template;
 
-const KEYS: &[&str] = &[
-    "pixel_id",
-    "app_id",
-    "test_event_code",
-    "environment",
-    "event_mapping",
-    "view_content_mapping",
-    "autodiscovery_event_source",
-    "do_not_lowercase_user_id",
-    "smart_mapping",
-    "custom_event_properties",
-    "custom_user_properties",
-    "send_unmapped_events",
-    "derive_event_id",
-    "event_names",
+/// Every `events_api` setting besides the common ones.
+pub const SETTINGS: &[Setting] = &[
+    Setting::new("pixel_id", Kind::Template, "TikTok pixel code: the `event_source_id` of `web`, `offline` and `crm` events. Required unless `app_id` is set (an app-only destination)."),
+    Setting::new("app_id", Kind::Template, "TikTok App ID: the `event_source_id` of `app` events (an app event on a destination without it is an error)."),
+    Setting::new("test_event_code", Kind::Template, "Sent as `test_event_code` for `web` events when `environment` is not `production` (TikTok's Test Events tool)."),
+    Setting::new("environment", Kind::OneOf { values: ENVIRONMENTS, any_case: true }, "`production` never sends `test_event_code`; `staging` and `development` do (any letter case).").default("\"production\""),
+    Setting::new("event_mapping", Kind::Map(MapKind::EventNames), "CA event name -> TikTok event name: overrides the standard table and adds custom events; `\"\"` never sends that event.").default("{}"),
+    Setting::new("view_content_mapping", Kind::ListOf(VIEW_CONTENT), "Which of `page_view` and `view_item` are sent as `ViewContent` (neither by default: CA asks you to choose).").default("[]"),
+    Setting::flag("autodiscovery_event_source", false, "Derive `event_source` = `app` when `context.app` has a property or the `experience_type` slot reads `native app`."),
+    Setting::flag("do_not_lowercase_user_id", false, "Hash `user.id` as given instead of lowercased."),
+    Setting::new("smart_mapping", Kind::Slots, "Repoint a TikTok field to another event path, or `\"\"` to not send it (the Smart Mapping slots)."),
+    Setting::new("custom_event_properties", Kind::Map(MapKind::Templates { reserved: PROPERTY_FIELDS }), "TikTok property name -> template (`{{path}}` or text), added to `properties`. Names the mapping fills are refused.").default("{}"),
+    Setting::new("custom_user_properties", Kind::Map(MapKind::Templates { reserved: USER_FIELDS }), "TikTok user field name -> template (`{{path}}` or text), added to `user`; `first_name`, `last_name`, `zip_code` are hashed. Names the mapping fills are refused.").default("{}"),
+    Setting::flag("send_unmapped_events", false, "Send events no table maps under their CA name (custom events) instead of skipping them."),
+    Setting::flag("derive_event_id", true, "Give events without `id` a stable `event_id` derived from their content (TikTok deduplicates on it)."),
+    Setting::new("event_names", Kind::OneOf { values: EventNames::KEYS, any_case: false }, "Standard event-name table: `seed` (CA, Nov-Dec 2025: `purchase` -> `CompletePayment` on web) or `2026` (CA, June 2026: `purchase` -> `Purchase`).").default("\"seed\""),
 ];
+/// At least one of these is required (an app-only destination has no pixel).
+pub const REQUIRES_ANY: &[&str] = &["pixel_id", "app_id"];
+const KEYS: &[&str] = &keys::<{ SETTINGS.len() }>(SETTINGS);
 const ENVIRONMENTS: &[&str] = &["production", "staging", "development"];
+const VIEW_CONTENT: &[&str] = &["page_view", "view_item"];
 
 /// Resolved settings of one `events_api` destination.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,7 +106,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     s.deny_unknown(&[COMMON_KEYS, KEYS]);
     let pixel_id = s.template("pixel_id");
     let app_id = s.template("app_id");
-    if pixel_id.is_none() && app_id.is_none() && s.is_blank("pixel_id") && s.is_blank("app_id") {
+    if REQUIRES_ANY.iter().all(|key| s.is_blank(key)) {
         s.missing("pixel_id", "required for web events (or set app_id for an app-only destination)");
     }
     let environment = match s.string("environment").map(str::to_ascii_lowercase).as_deref() {
@@ -138,10 +144,10 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     let (slots, items_array, parents, item_parents) = smart_mapping(s);
     EventsApi {
         test_event_code: s.template("test_event_code"),
-        autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
-        lowercase_user_id: !s.bool("do_not_lowercase_user_id", false),
-        send_unmapped_events: s.bool("send_unmapped_events", false),
-        derive_event_id: s.bool("derive_event_id", true),
+        autodiscovery_event_source: flag(s, "autodiscovery_event_source"),
+        lowercase_user_id: !flag(s, "do_not_lowercase_user_id"),
+        send_unmapped_events: flag(s, "send_unmapped_events"),
+        derive_event_id: flag(s, "derive_event_id"),
         custom_event_properties: custom(s, "custom_event_properties", PROPERTY_FIELDS),
         custom_user_properties: custom(s, "custom_user_properties", USER_FIELDS),
         pixel_id,
@@ -155,6 +161,11 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         parents,
         item_parents,
     }
+}
+
+/// A boolean setting, its default from `SETTINGS`.
+fn flag(s: &mut Section<'_>, key: &str) -> bool {
+    s.bool(key, find(SETTINGS, key).is_some_and(Setting::bool_default))
 }
 
 /// Resolves every slot: the user's path, `""` (off), or the documented default.

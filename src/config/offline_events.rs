@@ -1,11 +1,19 @@
 //! Settings of destination type `offline_events` (TikTok Offline Events, spec b.2).
 
 use super::reader::Section;
+use super::settings::{find, keys, Kind, MapKind, Setting};
 use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::template::Template;
 
-const KEYS: &[&str] = &["event_set_id", "mapping", "api", "derive_event_id"];
+/// Every `offline_events` setting besides the common ones.
+pub const SETTINGS: &[Setting] = &[
+    Setting::new("event_set_id", Kind::Template, "TikTok Offline Event Set id; usually a template such as `{{partners.tiktok.event_set_id}}`.").required(),
+    Setting::new("mapping", Kind::Map(MapKind::OneOf(OFFLINE_EVENTS)), "CA event name -> TikTok offline event type (at least one); other events are skipped as unmapped.").required(),
+    Setting::new("api", Kind::OneOf { values: APIS, any_case: false }, "Wire shape: `events_api` (Events API 2.0 with `event_source: \"offline\"`, TikTok's current path) or `offline_track` (the legacy `/offline/track/` body of CA's field table).").default("\"events_api\""),
+    Setting::flag("derive_event_id", true, "Give events without `id` a stable `event_id` derived from their content (TikTok deduplicates on it)."),
+];
+const KEYS: &[&str] = &keys::<{ SETTINGS.len() }>(SETTINGS);
 /// The TikTok event types the seed allows for offline events.
 pub const OFFLINE_EVENTS: &[&str] = &["CompletePayment", "Contact", "Subscribe", "SubmitForm"];
 const APIS: &[&str] = &["events_api", "offline_track"];
@@ -56,6 +64,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> Option<OfflineEvents> {
             OfflineApi::EventsApi
         }
     };
-    let derive_event_id = s.bool("derive_event_id", true);
+    let derive_event_id =
+        s.bool("derive_event_id", find(SETTINGS, "derive_event_id").is_some_and(Setting::bool_default));
     Some(OfflineEvents { event_set_id: event_set_id?, mapping, api, derive_event_id })
 }

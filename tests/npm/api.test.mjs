@@ -48,6 +48,7 @@ test("exports exactly the documented functions", () => {
     "buildRequestsJson",
     "classifyResponse",
     "hashIdentifier",
+    "init",
     "normalizeEmail",
     "normalizePhone",
     "parseCookies",

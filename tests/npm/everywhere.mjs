@@ -50,7 +50,9 @@ export async function serve(dir) {
     res.end(readFileSync(file));
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+  // closeAllConnections: the browser keeps connections alive, and close() alone waits for them.
+  const close = () => new Promise((r) => server.close(r) && server.closeAllConnections());
+  return { url: `http://127.0.0.1:${server.address().port}`, close };
 }
 
 /** Headless Chromium with a fresh profile; `open(url)` gives the page's `result` and console lines. */
@@ -76,15 +78,16 @@ export async function chromium() {
   });
   return {
     version: context.browser()?.version() ?? "",
-    /** Opens `url`, waits for `globalThis.result` (set by the page or its worker). */
-    async open(url, timeout = 30_000) {
+    /** Opens `url`, waits until `ready` (run in the page; default: `globalThis.result`, set
+     * by the page or its worker) gives a truthy value, and returns it. */
+    async open(url, ready = () => globalThis.result, timeout = 30_000) {
       const page = await context.newPage();
       const lines = [];
       page.on("console", (m) => lines.push(m.text()));
       page.on("pageerror", (e) => lines.push(`pageerror: ${e.message}`));
       try {
         await page.goto(url);
-        const handle = await page.waitForFunction(() => globalThis.result, null, { timeout });
+        const handle = await page.waitForFunction(ready, null, { timeout });
         return { result: await handle.jsonValue(), lines };
       } catch (e) {
         throw new Error(`${url}: ${e.message}\nconsole:\n${lines.join("\n")}`);

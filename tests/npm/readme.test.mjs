@@ -21,6 +21,8 @@ for (const [, kind, name, text] of README.matchAll(/<!-- (file|run): (\S+) -->\n
   assert.ok(!(name in snippets[kind]), `README: two ${kind} snippets named ${name}`);
   snippets[kind][name] = text;
 }
+/** The repository README's snippet of the package, the same way. */
+const MAIN = [...readFileSync(join(root, "README.md"), "utf8").matchAll(/<!-- file: (\S+) -->\n```\w*\n([\s\S]*?)```\n/g)];
 const PRINTED_TOKEN = "your-token"; // the token the printed commands use
 
 const cleanup = [];
@@ -60,6 +62,14 @@ function run(name, env = {}) {
     throw new Error(`${name}: ${e.message}\n${e.stdout}${e.stderr}`);
   }
 }
+
+test("the repository README's snippet runs as printed", () => {
+  assert.deepEqual(MAIN.map(([, name]) => name), ["main-readme.mjs"]);
+  writeFileSync(join(p.dir, "main-readme.mjs"), MAIN[0][2]);
+  const out = execFileSync(process.execPath, ["main-readme.mjs"], { cwd: p.dir, encoding: "utf8" });
+  // sha256("a@b.example"), computed with `printf %s a@b.example | sha256sum`
+  assert.equal(out.trim(), "CompletePayment ebb18a030bf15174f5714e24d63af1a81355c951ea7389bd2a9bd18e3d0c2477");
+});
 
 test("the README names a snippet for every runtime and bundler", () => {
   assert.deepEqual(Object.keys(snippets.run).sort(), ["bun", "deno", "esbuild", "node", "rollup", "vite", "webpack"]);

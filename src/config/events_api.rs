@@ -2,7 +2,7 @@
 //! the seed's settings in snake_case plus the post-seed ones (spec b.1).
 
 use super::reader::Section;
-use super::settings::{find, keys, Kind, MapKind, Setting};
+use super::settings::{flag_default, keys, Kind, MapKind, Setting};
 use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::mapping::event_names::EventNames;
@@ -144,10 +144,10 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     let (slots, items_array, parents, item_parents) = smart_mapping(s);
     EventsApi {
         test_event_code: s.template("test_event_code"),
-        autodiscovery_event_source: flag(s, "autodiscovery_event_source"),
-        lowercase_user_id: !flag(s, "do_not_lowercase_user_id"),
-        send_unmapped_events: flag(s, "send_unmapped_events"),
-        derive_event_id: flag(s, "derive_event_id"),
+        autodiscovery_event_source: s.bool("autodiscovery_event_source", const { flag("autodiscovery_event_source") }),
+        lowercase_user_id: !s.bool("do_not_lowercase_user_id", const { flag("do_not_lowercase_user_id") }),
+        send_unmapped_events: s.bool("send_unmapped_events", const { flag("send_unmapped_events") }),
+        derive_event_id: s.bool("derive_event_id", const { flag("derive_event_id") }),
         custom_event_properties: custom(s, "custom_event_properties", PROPERTY_FIELDS),
         custom_user_properties: custom(s, "custom_user_properties", USER_FIELDS),
         pixel_id,
@@ -163,9 +163,9 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     }
 }
 
-/// A boolean setting, its default from `SETTINGS`.
-fn flag(s: &mut Section<'_>, key: &str) -> bool {
-    s.bool(key, find(SETTINGS, key).is_some_and(Setting::bool_default))
+/// The default of a boolean setting, from `SETTINGS` at compile time.
+const fn flag(key: &str) -> bool {
+    flag_default(SETTINGS, key)
 }
 
 /// Resolves every slot: the user's path, `""` (off), or the documented default.

@@ -1,7 +1,7 @@
 //! Settings of destination type `offline_events` (TikTok Offline Events, spec b.2).
 
 use super::reader::Section;
-use super::settings::{find, keys, Kind, MapKind, Setting};
+use super::settings::{flag_default, keys, Kind, MapKind, Setting};
 use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::template::Template;
@@ -64,7 +64,6 @@ pub(super) fn parse(s: &mut Section<'_>) -> Option<OfflineEvents> {
             OfflineApi::EventsApi
         }
     };
-    let derive_event_id =
-        s.bool("derive_event_id", find(SETTINGS, "derive_event_id").is_some_and(Setting::bool_default));
+    let derive_event_id = s.bool("derive_event_id", const { flag_default(SETTINGS, "derive_event_id") });
     Some(OfflineEvents { event_set_id: event_set_id?, mapping, api, derive_event_id })
 }

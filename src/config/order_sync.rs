@@ -37,14 +37,14 @@ pub struct OrderSync {
     pub endpoint: String,
     /// CA event name -> TikTok order status (`CREATE_ORDER`, `CANCEL_ORDER`, ...).
     pub event_mapping: Vec<(String, String)>,
-    /// Templates by setting name, in `VALUE_SETTINGS` order (None: not set).
+    /// Templates by setting name, in `VALUE_KEYS` order (None: not set).
     values: Vec<Option<Template>>,
 }
 
 impl OrderSync {
     /// The template of a value setting.
     pub fn value(&self, name: &str) -> Option<&Template> {
-        let i = VALUE_SETTINGS.iter().position(|s| s.key == name)?;
+        let i = VALUE_KEYS.iter().position(|key| *key == name)?;
         self.values.get(i)?.as_ref()
     }
 }
@@ -71,6 +71,6 @@ pub(super) fn parse(s: &mut Section<'_>) -> Option<OrderSync> {
     if event_mapping.is_empty() {
         s.missing("event_mapping", "required: at least one CA event name -> TikTok order status");
     }
-    let values = VALUE_SETTINGS.iter().map(|setting| s.template(setting.key)).collect();
+    let values = VALUE_KEYS.iter().map(|key| s.template(key)).collect();
     Some(OrderSync { endpoint: endpoint?, event_mapping, values })
 }

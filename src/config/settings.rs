@@ -16,7 +16,7 @@ pub enum Kind {
     Bool(bool),
     /// One of these strings; `any_case`: compared ignoring letter case.
     OneOf { values: &'static [&'static str], any_case: bool },
-    /// An array of distinct strings from this list.
+    /// An array of strings from this list.
     ListOf(&'static [&'static str]),
     /// An object of names to text (custom event or user properties: templates).
     Map(MapKind),
@@ -75,14 +75,6 @@ impl Setting {
     pub const fn bool_default(&self) -> bool {
         matches!(self.kind, Kind::Bool(true))
     }
-
-    /// The values of a `OneOf` setting (empty for any other kind).
-    pub const fn values(&self) -> &'static [&'static str] {
-        match self.kind {
-            Kind::OneOf { values, .. } | Kind::ListOf(values) => values,
-            _ => &[],
-        }
-    }
 }
 
 /// The keys of a table, in order (for "unknown key" messages).
@@ -100,14 +92,49 @@ pub const fn keys<const N: usize>(table: &[Setting]) -> [&'static str; N] {
     out
 }
 
-/// A table's row by key.
-pub fn find(table: &'static [Setting], key: &str) -> Option<&'static Setting> {
-    table.iter().find(|s| s.key == key)
+/// The default of a `Bool` setting of a table, at compile time (`const { ... }`), so the
+/// parser's code does not carry the tables' descriptions (only the schema uses them).
+pub const fn flag_default(table: &[Setting], key: &str) -> bool {
+    let mut i = 0;
+    while i < table.len() {
+        // In bounds: i < table.len() (a const fn cannot use iterators).
+        #[allow(clippy::indexing_slicing)]
+        let row = &table[i];
+        if same(row.key.as_bytes(), key.as_bytes()) {
+            return row.bool_default();
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        // In bounds: i < a.len() == b.len().
+        #[allow(clippy::indexing_slicing)]
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 #[cfg(test)]
 mod tests {
+    use super::flag_default;
     use crate::config::{COMMON, DESTINATION_TYPES, TOP};
+
+    #[test]
+    fn flag_default_reads_the_table() {
+        assert!(flag_default(crate::config::DESTINATION_TYPES[0].settings[0], "derive_event_id"));
+        assert!(!flag_default(crate::config::DESTINATION_TYPES[0].settings[0], "send_unmapped_events"));
+        assert!(!flag_default(TOP, "nope"));
+    }
 
     #[test]
     fn every_table_has_unique_keys_a_description_and_json_defaults() {

@@ -1,50 +1,104 @@
 // tiktok-edge: Commanders Act events -> TikTok server-side requests.
-// Every function is synchronous. Bad arguments throw a `TikTokEdgeError`.
+// Every function is synchronous (after `init()` with `tiktok-edge/async`). Bad arguments
+// throw a `TikTokEdgeError`. The config types follow the core's settings tables (the
+// package's schema.json is generated from them; the tests check these declarations
+// against it). `null` for an optional setting is the same as leaving it out.
 
-/** A `{{path}}` template or a literal; whole templates keep the JSON type of the value. */
-export type Setting = string;
+/** Text, or a `{{path}}` template read from the event (`"{{booking.hotel_id}}"`); a whole
+ * template keeps the JSON type of the value. */
+export type Template = string;
+/** @deprecated Use `Template`. */
+export type Setting = Template;
 
 interface CommonDestination {
   /** Unique id, echoed in every result. */
   id: string;
   /** Name of the secret holding the TikTok access token (default `TIKTOK_ACCESS_TOKEN`). */
-  access_token_secret?: string;
+  access_token_secret?: string | null;
   /** Send only events whose `user.consent_categories` contains this category. */
-  consent_category?: Setting;
+  consent_category?: Template | null;
 }
 
-/** Smart Mapping field names in snake_case; a value is a dot path, `""` turns the field off. */
-export type SmartMapping = Partial<Record<string, string>>;
+/** The Smart Mapping slots (schema.json `smart_mapping`). */
+export type SlotName =
+  | "event_source"
+  | "experience_type"
+  | "device_platform"
+  | "event_timestamp"
+  | "event_id"
+  | "click_id"
+  | "user_id"
+  | "cookie_id"
+  | "page_url"
+  | "page_referrer"
+  | "device_idfa"
+  | "device_idfv"
+  | "device_attr_status"
+  | "device_gaid"
+  | "app_id"
+  | "app_name"
+  | "app_version"
+  | "user_email"
+  | "user_phone"
+  | "device_ip"
+  | "device_user_agent"
+  | "device_language"
+  | "limited_data_use"
+  | "item_content_type"
+  | "item_id"
+  | "item_price"
+  | "item_quantity"
+  | "item_name"
+  | "item_category"
+  | "item_brand"
+  | "search_term"
+  | "transaction_id"
+  | "shop_identifier"
+  | "transaction_status"
+  | "content_type"
+  | "currency"
+  | "description"
+  | "transaction_value"
+  | "item_list";
+
+/** Slot -> a dot path in the event (item slots name every element with `X`: `items.X.id`);
+ * `""` turns the field off, `null` keeps the default path. */
+export type SmartMapping = Partial<Record<SlotName, string | null>>;
+
+type Environment = "production" | "staging" | "development";
 
 export interface EventsApiDestination extends CommonDestination {
   type: "events_api";
-  pixel_id?: Setting;
-  app_id?: Setting;
-  test_event_code?: Setting;
-  environment?: "production" | "staging" | "development";
-  /** CA event name -> TikTok event name (overrides and extends the standard table). */
-  event_mapping?: Record<string, string>;
-  view_content_mapping?: Array<"page_view" | "view_item">;
-  autodiscovery_event_source?: boolean;
-  do_not_lowercase_user_id?: boolean;
-  smart_mapping?: SmartMapping;
-  /** TikTok `properties` field -> dot path in the event. */
-  custom_event_properties?: Record<string, string>;
-  /** TikTok `user` field -> dot path in the event. */
-  custom_user_properties?: Record<string, string>;
-  send_unmapped_events?: boolean;
+  /** TikTok pixel code, for `web`, `offline` and `crm` events; required unless `app_id` is set. */
+  pixel_id?: Template | null;
+  /** TikTok App ID, for `app` events. */
+  app_id?: Template | null;
+  test_event_code?: Template | null;
+  /** Any letter case (default `production`, which never sends `test_event_code`). */
+  environment?: Environment | Capitalize<Environment> | Uppercase<Environment> | null;
+  /** CA event name -> TikTok event name (overrides and extends the standard table; `""` never sends it). */
+  event_mapping?: Record<string, string> | null;
+  view_content_mapping?: Array<"page_view" | "view_item"> | null;
+  autodiscovery_event_source?: boolean | null;
+  do_not_lowercase_user_id?: boolean | null;
+  smart_mapping?: SmartMapping | null;
+  /** TikTok `properties` field -> template (`"{{hotel.id}}"` or text); mapped fields are refused. */
+  custom_event_properties?: Record<string, Template> | null;
+  /** TikTok `user` field -> template (`"{{user.firstname}}"` or text); mapped fields are refused. */
+  custom_user_properties?: Record<string, Template> | null;
+  send_unmapped_events?: boolean | null;
   /** Derive a stable `event_id` from the event's content when it has no `id` (default true). */
-  derive_event_id?: boolean;
-  event_names?: "seed" | "2026";
+  derive_event_id?: boolean | null;
+  event_names?: "seed" | "2026" | null;
 }
 
 export interface OfflineEventsDestination extends CommonDestination {
   type: "offline_events";
-  event_set_id: Setting;
+  event_set_id: Template;
   /** CA event name -> TikTok offline event type. */
-  mapping: Record<string, string>;
-  api?: "events_api" | "offline_track";
-  derive_event_id?: boolean;
+  mapping: Record<string, "CompletePayment" | "Contact" | "Subscribe" | "SubmitForm">;
+  api?: "events_api" | "offline_track" | null;
+  derive_event_id?: boolean | null;
 }
 
 export interface OrderSyncDestination extends CommonDestination {
@@ -52,42 +106,47 @@ export interface OrderSyncDestination extends CommonDestination {
   endpoint: string;
   /** CA event name -> order status (CREATE_ORDER, CANCEL_ORDER, COMPLETE_ORDER, ...). */
   event_mapping: Record<string, string>;
-  ttoclid?: Setting;
-  third_merchant_id?: Setting;
-  third_shop_id?: Setting;
-  third_shop_name?: Setting;
-  payment_value?: Setting;
-  total_value?: Setting;
-  order_country?: Setting;
-  create_time?: Setting;
-  length_of_stay?: Setting;
-  amount_of_room?: Setting;
-  check_in_date?: Setting;
-  check_out_date?: Setting;
+  ttoclid?: Template | null;
+  third_merchant_id?: Template | null;
+  third_shop_id?: Template | null;
+  third_shop_name?: Template | null;
+  payment_value?: Template | null;
+  total_value?: Template | null;
+  order_country?: Template | null;
+  create_time?: Template | null;
+  length_of_stay?: Template | null;
+  amount_of_room?: Template | null;
+  check_in_date?: Template | null;
+  check_out_date?: Template | null;
 }
 
 export type Destination = EventsApiDestination | OfflineEventsDestination | OrderSyncDestination;
 
 export interface Config {
   destinations: Destination[];
-  /** TikTok Business API base URL (default https://business-api.tiktok.com). */
-  api_base?: string;
+  /** TikTok Business API base URL (default https://business-api.tiktok.com; the sandbox locally). */
+  api_base?: string | null;
+  /** The JSON Schema of this document, for editors (`./node_modules/tiktok-edge/schema.json`). */
+  $schema?: string | null;
 }
+
+/** Numbers may come as numeric strings (`"9.99"`); ids may be numbers (sent as strings). */
+type Numeric = number | string;
 
 /** A Commanders Act event (the fields the mapping reads; any other field is allowed). */
 export interface CaEvent {
   event_name: string;
-  id?: string;
-  value?: number | string;
+  id?: string | number;
+  value?: Numeric;
   currency?: string;
   items?: Array<{
-    id?: string;
-    quantity?: number;
-    price?: number;
+    id?: string | number;
+    quantity?: Numeric;
+    price?: Numeric;
     product?: {
-      id?: string;
+      id?: string | number;
       name?: string;
-      price?: number;
+      price?: Numeric;
       brand?: string;
       category_1?: string;
       category_2?: string;
@@ -99,14 +158,15 @@ export interface CaEvent {
     [key: string]: unknown;
   }>;
   user?: {
-    id?: string;
+    id?: string | number;
     email?: string;
     phone?: string;
-    consent_categories?: string[];
+    /** An array of strings or numbers, or a comma-separated string (`"1,3"`). */
+    consent_categories?: string | Array<string | number>;
     [key: string]: unknown;
   };
   context?: {
-    event_timestamp?: number | string;
+    event_timestamp?: Numeric;
     page?: { url?: string; referrer?: string; [key: string]: unknown };
     device?: { cookie?: string; ip?: string; user_agent?: string; [key: string]: unknown };
     app?: Record<string, unknown>;
@@ -212,6 +272,10 @@ export type IdentifierKind =
   | "last_name"
   | "zip_code";
 
+/** Compiles the wasm. `tiktok-edge/async`: call (and await) it once before any other
+ * function; `source` (a URL, Response, bytes or WebAssembly.Module) replaces the inline
+ * wasm. Every other entry is ready at import and resolves at once. */
+export function init(source?: unknown): Promise<void>;
 /** Maps one event (or an array of events) to the requests of every destination. */
 export function buildRequests(config: Config, event: CaEvent | CaEvent[], context?: Context): Results;
 /** The same with JSON text in and out: the fastest path when you hold JSON already. */

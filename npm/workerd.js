@@ -6,4 +6,8 @@ import { initSync } from "./dist/tiktok_edge.js";
 
 initSync({ module });
 
+/** Resolves at once: this entry instantiated the wasm at import. (Code written for
+ * `tiktok-edge/async`, `await init()` first, runs unchanged on every entry.) */
+export const init = () => Promise.resolve();
+
 export * from "./api.js";

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the npm package from the core with feature `js` (its own cargo invocation,
 # so the Worker never carries the JS exports) and packs it:
-# npm/dist/{tiktok_edge.js,tiktok_edge_bg.wasm,wasm-inline.js} and target/npm/tiktok-edge-<version>.tgz.
+# npm/dist/{tiktok_edge.js,tiktok_edge_bg.wasm,wasm-inline.js}, npm/schema.json and
+# target/npm/tiktok-edge-<version>.tgz. Installs what it needs first (scripts/setup.sh, idempotent).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
 . scripts/env.sh
 CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build --release --locked -p tiktok-edge --lib --features js --target wasm32-unknown-unknown
 out=npm/dist
 rm -rf "$out" && mkdir -p "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name tiktok_edge \
+# --omit-default-module-path: no `new URL("tiktok_edge_bg.wasm", import.meta.url)` fallback, which
+# bundlers would copy as an asset although every entry passes the module itself.
+wasm-bindgen --target web --no-typescript --omit-default-module-path --out-dir "$out" --out-name tiktok_edge \
   target/wasm32-unknown-unknown/release/tiktok_edge.wasm
 "$WASM_OPT_BIN" -Oz ${WASM_OPT_EXTRA:-} --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
   --enable-mutable-globals --enable-multivalue --enable-reference-types \
@@ -21,6 +25,7 @@ node -e '
     "export function bytes() {\n  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));\n}\n");
 ' "$out/tiktok_edge_bg.wasm" "$out/wasm-inline.js"
 cp LICENSE npm/LICENSE
+cp schema.json npm/schema.json
 mkdir -p target/npm
 (cd npm && npm pack --silent --pack-destination ../target/npm >/dev/null)
 ls -l target/npm/*.tgz

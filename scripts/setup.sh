@@ -34,12 +34,14 @@ if ! command -v worker-build >/dev/null 2>&1; then
   echo "setup: installing worker-build 0.8 (a few minutes, once)"
   cargo install -q worker-build --version '^0.8' --locked
 fi
+# npm ci when node_modules is missing or older than package-lock.json (npm writes
+# node_modules/.package-lock.json on every install).
 if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/binaryen/bin/wasm-opt ] || [ ! -d node_modules/miniflare ] \
-  || [ ! -x node_modules/.bin/tsc ]; then
+  || [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "setup: npm not found; install Node.js 20 or later" >&2
     exit 1
   fi
-  echo "setup: npm ci (wrangler, miniflare, binaryen, typescript)"
+  echo "setup: npm ci (wrangler, miniflare, binaryen, typescript; deno, bun, playwright-core, bundlers, ajv for the npm tests)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -30,8 +30,9 @@ cargo build --release --locked -p tiktok-sandbox
 step "end-to-end: the built Worker in workerd (Miniflare) against the sandbox"
 node --test --test-reporter=spec tests/e2e/ 2>&1 | tee -a "$log"
 
-step "npm package: built, packed, installed into a temporary project and used from there"
+step "npm package: packed, installed into temporary projects, run in Node, Deno, Bun, Chromium and workerd, bundled by webpack, Vite, Rollup and esbuild; types, schema, README snippets"
 bash scripts/build-npm.sh
+bash scripts/setup-browser.sh
 node --test --test-reporter=spec tests/npm/ 2>&1 | tee -a "$log"
 
 passed=$(grep -Eo '([0-9]+ passed|^ℹ pass [0-9]+)' "$log" | grep -Eo '[0-9]+' | awk '{s += $1} END {print s + 0}')

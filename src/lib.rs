@@ -32,6 +32,7 @@ pub mod path;
 pub mod payload;
 mod request;
 mod results;
+pub mod schema;
 mod secrets;
 pub mod site;
 pub mod tables;

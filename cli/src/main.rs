@@ -3,6 +3,9 @@
 //! `tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP]
 //!                      [--user-agent UA] [--api-base URL]`
 //!
+//! `tiktok-edge schema`   (the JSON Schema of the config)
+//! `tiktok-edge --help`
+//!
 //! Same core as the Worker and the npm package, no network. Tokens are read from
 //! the environment variables the destinations name (default TIKTOK_ACCESS_TOKEN)
 //! and printed only as `<redacted>`.
@@ -16,7 +19,9 @@ use tiktok_edge::{intake, results_for, Config, RequestContext, Secrets, Tokens};
 const USAGE: &str = "usage:
   tiktok-edge validate --config FILE
   tiktok-edge preview --config FILE --event FILE [--now MS] [--cookie STR] [--ip IP] [--user-agent UA] [--api-base URL]
-  tiktok-edge check-wrangler [--env NAME] [--dev] [--text] [FILE]   (FILE: wrangler.toml or .json; default wrangler.toml)";
+  tiktok-edge check-wrangler [--env NAME] [--dev] [--text] [FILE]   (FILE: wrangler.toml or .json; default wrangler.toml)
+  tiktok-edge schema     print the JSON Schema of the config (the repository's schema.json)
+  tiktok-edge --help";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,8 +40,12 @@ fn main() -> ExitCode {
 /// Returns the JSON to print and the exit code; Err is a usage or I/O problem.
 fn run(args: &[String]) -> Result<(String, u8), String> {
     let (command, rest) = args.split_first().ok_or("missing command")?;
-    if command == "check-wrangler" {
-        return wrangler(rest);
+    match command.as_str() {
+        "--help" | "-h" | "help" => return Ok((USAGE.to_owned(), 0)),
+        "schema" if rest.is_empty() => return Ok((tiktok_edge::schema::text().trim_end().to_owned(), 0)),
+        "schema" => return Err("schema takes no arguments".into()),
+        "check-wrangler" => return wrangler(rest),
+        _ => {}
     }
     let flags = Flags::parse(rest)?;
     let config_text = read(flags.get("--config").ok_or("--config FILE is required")?)?;

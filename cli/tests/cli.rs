@@ -158,3 +158,21 @@ fn a_bad_envelope_is_a_usage_error_naming_its_path() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--event: batch: must be an array of events, not an object"), "{stderr}");
 }
+
+#[test]
+fn help_prints_the_usage_and_exits_0() {
+    for flag in ["--help", "-h", "help"] {
+        let out = run(&[flag], None);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("usage:") && text.contains("tiktok-edge schema"), "{flag}: {text}");
+    }
+}
+
+#[test]
+fn schema_prints_the_committed_schema_json() {
+    let out = run(&["schema"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(root().join("schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}

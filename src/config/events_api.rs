@@ -2,35 +2,41 @@
 //! the seed's settings in snake_case plus the post-seed ones (spec b.1).
 
 use super::reader::Section;
+use super::settings::{flag_default, keys, Kind, MapKind, Setting};
 use super::COMMON_KEYS;
 use crate::error::Error;
 use crate::hashing::calling_codes::Country;
-use crate::tables::event_names::EventNames;
-use crate::tables::slots::{Slot, SLOTS, SLOT_KEYS};
 use crate::path::{Parents, Path};
 use crate::payload::{PROPERTY_FIELDS, USER_FIELDS};
+use crate::tables::event_names::EventNames;
+use crate::tables::slots::{Slot, SLOTS, SLOT_KEYS};
 use crate::template::Template;
 use serde_json::Value;
 
-const KEYS: &[&str] = &[
-    "pixel_id",
-    "app_id",
-    "test_event_code",
-    "environment",
-    "event_mapping",
-    "view_content_mapping",
-    "autodiscovery_event_source",
-    "do_not_lowercase_user_id",
-    "smart_mapping",
-    "custom_event_properties",
-    "custom_user_properties",
-    "send_unmapped_events",
-    "derive_event_id",
-    "event_names",
-    "extended_match_keys",
-    "phone_default_country",
+/// Every `events_api` setting besides the common ones.
+pub const SETTINGS: &[Setting] = &[
+    Setting::new("pixel_id", Kind::Template, "TikTok pixel code: the `event_source_id` of `web`, `offline` and `crm` events. Required unless `app_id` is set (an app-only destination)."),
+    Setting::new("app_id", Kind::Template, "TikTok App ID: the `event_source_id` of `app` events (an app event on a destination without it is an error)."),
+    Setting::new("test_event_code", Kind::Template, "Sent as `test_event_code` for `web` events when `environment` is not `production` (TikTok's Test Events tool)."),
+    Setting::new("environment", Kind::OneOf { values: ENVIRONMENTS, any_case: true }, "`production` never sends `test_event_code`; `staging` and `development` do (any letter case).").default("\"production\""),
+    Setting::new("event_mapping", Kind::Map(MapKind::EventNames), "CA event name -> TikTok event name: overrides the standard table and adds custom events; `\"\"` never sends that event.").default("{}"),
+    Setting::new("view_content_mapping", Kind::ListOf(VIEW_CONTENT), "Which of `page_view` and `view_item` are sent as `ViewContent` (neither by default: CA asks you to choose).").default("[]"),
+    Setting::flag("autodiscovery_event_source", false, "Derive `event_source` = `app` when `context.app` has a property or the `experience_type` slot reads `native app`."),
+    Setting::flag("do_not_lowercase_user_id", false, "Hash `user.id` as given instead of lowercased."),
+    Setting::new("smart_mapping", Kind::Slots, "Repoint a TikTok field to another event path, or `\"\"` to not send it (the Smart Mapping slots)."),
+    Setting::new("custom_event_properties", Kind::Map(MapKind::Templates { reserved: PROPERTY_FIELDS }), "TikTok property name -> template (`{{path}}` or text), added to `properties`. Names the mapping fills are refused.").default("{}"),
+    Setting::new("custom_user_properties", Kind::Map(MapKind::Templates { reserved: USER_FIELDS }), "TikTok user field name -> template (`{{path}}` or text), added to `user`; `first_name`, `last_name`, `zip_code` are hashed. Names the mapping fills are refused.").default("{}"),
+    Setting::flag("send_unmapped_events", false, "Send events no table maps under their CA name (custom events) instead of skipping them."),
+    Setting::flag("derive_event_id", true, "Give events without `id` a stable `event_id` derived from their content (TikTok deduplicates on it)."),
+    Setting::new("event_names", Kind::OneOf { values: EventNames::KEYS, any_case: false }, "Standard event-name table: `seed` (CA, Nov-Dec 2025: `purchase` -> `CompletePayment` on web) or `2026` (CA, June 2026: `purchase` -> `Purchase`).").default("\"seed\""),
+    Setting::flag("extended_match_keys", true, "Send the name and address match keys (`first_name`, `last_name`, `zip_code` hashed; `city`, `state`, `country` normalised); `false` leaves all six out."),
+    Setting::new("phone_default_country", Kind::Text, "ISO 3166 alpha-2 country (`FR`, `US`) whose calling code turns national phone numbers (`06 12 34 56 78`) into E.164; without it they are dropped (`invalid_phone`)."),
 ];
+/// At least one of these is required (an app-only destination has no pixel).
+pub const REQUIRES_ANY: &[&str] = &["pixel_id", "app_id"];
+const KEYS: &[&str] = &keys::<{ SETTINGS.len() }>(SETTINGS);
 const ENVIRONMENTS: &[&str] = &["production", "staging", "development"];
+const VIEW_CONTENT: &[&str] = &["page_view", "view_item"];
 
 /// Resolved settings of one `events_api` destination.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +113,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     s.deny_unknown(&[COMMON_KEYS, KEYS]);
     let pixel_id = s.template("pixel_id");
     let app_id = s.template("app_id");
-    if pixel_id.is_none() && app_id.is_none() && s.is_blank("pixel_id") && s.is_blank("app_id") {
+    if REQUIRES_ANY.iter().all(|key| s.is_blank(key)) {
         s.missing("pixel_id", "required for web events (or set app_id for an app-only destination)");
     }
     let environment = match s.string("environment").map(str::to_ascii_lowercase).as_deref() {
@@ -143,7 +149,7 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         }),
     };
     let phone_default_country = super::phone_default_country(s);
-    let extended_match_keys = s.bool("extended_match_keys", true);
+    let extended_match_keys = s.bool("extended_match_keys", const { flag("extended_match_keys") });
     let (mut slots, items_array, parents, item_parents) = smart_mapping(s);
     if !extended_match_keys {
         for def in SLOTS.iter().filter(|d| d.slot.is_extended_match_key()) {
@@ -154,10 +160,10 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
     }
     EventsApi {
         test_event_code: s.template("test_event_code"),
-        autodiscovery_event_source: s.bool("autodiscovery_event_source", false),
-        lowercase_user_id: !s.bool("do_not_lowercase_user_id", false),
-        send_unmapped_events: s.bool("send_unmapped_events", false),
-        derive_event_id: s.bool("derive_event_id", true),
+        autodiscovery_event_source: s.bool("autodiscovery_event_source", const { flag("autodiscovery_event_source") }),
+        lowercase_user_id: !s.bool("do_not_lowercase_user_id", const { flag("do_not_lowercase_user_id") }),
+        send_unmapped_events: s.bool("send_unmapped_events", const { flag("send_unmapped_events") }),
+        derive_event_id: s.bool("derive_event_id", const { flag("derive_event_id") }),
         custom_event_properties: custom(s, "custom_event_properties", PROPERTY_FIELDS),
         custom_user_properties: custom(s, "custom_user_properties", USER_FIELDS),
         pixel_id,
@@ -172,6 +178,11 @@ pub(super) fn parse(s: &mut Section<'_>) -> EventsApi {
         parents,
         item_parents,
     }
+}
+
+/// The default of a boolean setting, from `SETTINGS` at compile time.
+const fn flag(key: &str) -> bool {
+    flag_default(SETTINGS, key)
 }
 
 /// Resolves every slot: the user's path, `""` (off), or the documented default.

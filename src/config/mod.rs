@@ -8,9 +8,11 @@ mod events_api;
 mod offline_events;
 mod order_sync;
 mod reader;
+pub mod settings;
 mod wrangler;
 
-pub use edge::{DefaultValue, EdgeSettings, LogLevel, Setting, SETTINGS};
+// The Worker's vars; `settings` holds the destinations document's rows.
+pub use edge::{DefaultValue, EdgeSettings, LogLevel, Setting as WorkerVar, SETTINGS};
 pub use events_api::{Environment, EventsApi, ResolvedSlot, ViewContent};
 pub use offline_events::{OfflineApi, OfflineEvents, OFFLINE_EVENTS};
 pub use order_sync::{OrderSync, VALUE_SETTINGS as ORDER_SYNC_VALUE_SETTINGS};
@@ -23,12 +25,72 @@ use crate::request::DEFAULT_API_BASE;
 use crate::template::Template;
 use reader::Section;
 use serde_json::Value;
+use settings::{keys, Kind, Setting};
 
 /// Secret read when a destination does not name one.
 pub const DEFAULT_TOKEN_SECRET: &str = "TIKTOK_ACCESS_TOKEN";
 
-const TOP_KEYS: &[&str] = &["destinations", "api_base"];
-const DESTINATION_TYPES: &[&str] = &["events_api", "offline_events", "order_sync"];
+/// The top level of the document.
+pub const TOP: &[Setting] = &[
+    Setting::new("destinations", Kind::Destinations, "The destinations; each event gets one result per destination, in this order.").required(),
+    Setting::new("api_base", Kind::Url, "Base URL of TikTok's Business API (`http://` allowed for a local sandbox).").default("\"https://business-api.tiktok.com\""),
+    Setting::new("$schema", Kind::Text, "The JSON Schema this document follows, for editors (`node_modules/tiktok-edge/schema.json`); ignored by tiktok-edge."),
+];
+const TOP_KEYS: &[&str] = &keys::<{ TOP.len() }>(TOP);
+
+/// Settings every destination type accepts.
+pub const COMMON: &[Setting] = &[
+    Setting::new("id", Kind::Text, "Your name for the destination, unique; it appears in every result.").required(),
+    Setting::new("type", Kind::OneOf { values: TYPE_NAMES, any_case: false }, "The destination type.").required(),
+    Setting::new("access_token_secret", Kind::Text, "Name of the secret that holds the TikTok access token (tokens never go in the config).").default("\"TIKTOK_ACCESS_TOKEN\""),
+    Setting::new("consent_category", Kind::Template, "When set, events whose `user.consent_categories` (an array of strings or numbers, or a comma-separated string) lacks it are skipped with reason `no_consent`."),
+];
+pub(crate) const COMMON_KEYS: &[&str] = &keys::<{ COMMON.len() }>(COMMON);
+
+/// A destination type and its own settings.
+pub struct DestinationType {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub settings: &'static [&'static [Setting]],
+    /// At least one of these settings is required.
+    pub requires_any: &'static [&'static str],
+}
+
+pub const DESTINATION_TYPES: &[DestinationType] = &[
+    DestinationType {
+        name: "events_api",
+        description: "TikTok Events API 2.0 (web + app).",
+        settings: &[events_api::SETTINGS],
+        requires_any: events_api::REQUIRES_ANY,
+    },
+    DestinationType {
+        name: "offline_events",
+        description: "TikTok Offline Events: store, CRM and call-centre conversions.",
+        settings: &[offline_events::SETTINGS],
+        requires_any: &[],
+    },
+    DestinationType {
+        name: "order_sync",
+        description: "TikTok Sync Order Information (hotel orders); every value setting is a template.",
+        settings: &[order_sync::SETTINGS, order_sync::VALUE_SETTINGS],
+        requires_any: &[],
+    },
+];
+const TYPE_NAMES: &[&str] = &type_names();
+
+const fn type_names() -> [&'static str; DESTINATION_TYPES.len()] {
+    let mut out = [""; DESTINATION_TYPES.len()];
+    let mut i = 0;
+    while i < DESTINATION_TYPES.len() {
+        // In bounds: both arrays have DESTINATION_TYPES.len() elements.
+        #[allow(clippy::indexing_slicing)]
+        {
+            out[i] = DESTINATION_TYPES[i].name;
+        }
+        i += 1;
+    }
+    out
+}
 
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +153,7 @@ fn parse(doc: &Value, errors: &mut Vec<Error>) -> Option<Config> {
     };
     let mut top = Section { map, path: String::new(), errors };
     top.deny_unknown(&[TOP_KEYS]);
+    let _ = top.string("$schema");
     let api_base = match top.string("api_base") {
         Some(b) if b.starts_with("https://") || b.starts_with("http://") => b.trim_end_matches('/').to_owned(),
         Some(_) => {
@@ -147,11 +210,11 @@ fn destination(s: &mut Section<'_>) -> Option<Destination> {
         Some("order_sync") => DestinationKind::OrderSync(order_sync::parse(s)?),
         Some(_) => {
             let path = s.at("type");
-            s.errors.push(Error::UnknownDestinationType { path, supported: DESTINATION_TYPES });
+            s.errors.push(Error::UnknownDestinationType { path, supported: TYPE_NAMES });
             return None;
         }
         None => {
-            s.missing("type", format!("required; supported: {}", DESTINATION_TYPES.join(", ")));
+            s.missing("type", format!("required; supported: {}", TYPE_NAMES.join(", ")));
             return None;
         }
     };
@@ -167,6 +230,3 @@ fn phone_default_country(s: &mut Section<'_>) -> Option<&'static Country> {
     }
     country
 }
-
-/// Keys every destination type accepts.
-pub(crate) const COMMON_KEYS: &[&str] = &["id", "type", "access_token_secret", "consent_category"];

@@ -127,6 +127,61 @@ pub const SLOTS: &[SlotDef] = &[
     row(Slot::Cookies, "cookies", &["context.device.cookie", "context.cookie"]),
 ];
 
+/// The TikTok field each slot fills, by slot key (for the schema and the README).
+pub const SLOT_FIELDS: &[(&str, &str)] = &[
+    ("event_source", "`event_source` (`web`, `app`, `offline`, `crm`, any case)"),
+    ("experience_type", "autodiscovery: `native app` means app"),
+    ("device_platform", "`ios` / `android` (any case) gate the device ids"),
+    ("event_timestamp", "`data[0].event_time`"),
+    ("event_id", "`data[0].event_id`"),
+    ("click_id", "`user.ttclid`"),
+    ("user_id", "`user.external_id` (hashed)"),
+    ("cookie_id", "`user.ttp`"),
+    ("page_url", "`page.url`"),
+    ("page_referrer", "`page.referrer`"),
+    ("device_idfa", "`user.idfa` (iOS only)"),
+    ("device_idfv", "`user.idfv` (iOS only)"),
+    ("device_attr_status", "`user.att_status` (iOS only)"),
+    ("device_gaid", "`user.gaid` (Android only)"),
+    ("app_id", "`app.app_id` (required for app events)"),
+    ("app_name", "`app.app_name`"),
+    ("app_version", "`app.app_version`"),
+    ("user_email", "`user.email` (hashed)"),
+    ("user_phone", "`user.phone` (hashed)"),
+    ("device_ip", "`user.ip`"),
+    ("device_user_agent", "`user.user_agent`"),
+    ("device_language", "`user.locale`"),
+    ("limited_data_use", "`limited_data_use`"),
+    ("item_content_type", "`properties.contents[].content_type`"),
+    ("item_id", "`properties.contents[].content_id` and `properties.content_ids`"),
+    ("item_price", "`properties.contents[].price`"),
+    ("item_quantity", "`properties.contents[].quantity`"),
+    ("item_name", "`properties.contents[].content_name`"),
+    ("item_category", "`properties.contents[].content_category`"),
+    ("item_brand", "`properties.contents[].brand`"),
+    ("search_term", "`properties.search_string` (web only)"),
+    ("transaction_id", "`properties.order_id` (web only)"),
+    ("shop_identifier", "`properties.shop_id` (web only)"),
+    ("transaction_status", "`properties.status` (web only)"),
+    ("content_type", "`properties.content_type` (web only)"),
+    ("currency", "`properties.currency`"),
+    ("description", "`properties.description`"),
+    ("transaction_value", "`properties.value`"),
+    ("item_list", "`properties.num_items`"),
+    ("user_first_name", "`user.first_name` (hashed; off with `extended_match_keys: false`)"),
+    ("user_last_name", "`user.last_name` (hashed; off with `extended_match_keys: false`)"),
+    ("user_city", "`user.city` (normalised; off with `extended_match_keys: false`)"),
+    ("user_state", "`user.state` (normalised; off with `extended_match_keys: false`)"),
+    ("user_country", "`user.country` (normalised; off with `extended_match_keys: false`)"),
+    ("user_zip_code", "`user.zip_code` (hashed; off with `extended_match_keys: false`)"),
+    ("cookies", "the cookie string `user.ttp` and `user.ttclid` are read from (`_ttp`, `ttclid`)"),
+];
+
+/// The TikTok field a slot fills ("" when the table lacks it: a test fails).
+pub fn field(key: &str) -> &'static str {
+    SLOT_FIELDS.iter().find(|(k, _)| *k == key).map_or("", |(_, f)| f)
+}
+
 /// Config keys of `smart_mapping` (for "unknown key" messages), derived from `SLOTS`.
 pub const SLOT_KEYS: &[&str] = &slot_keys();
 
@@ -184,6 +239,8 @@ mod tests {
             assert_eq!(SLOT_KEYS[i], def.key);
         }
         assert_eq!(SLOTS.len(), SLOT_KEYS.len());
+        let keys: Vec<&str> = SLOT_FIELDS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, SLOT_KEYS, "SLOT_FIELDS: one row per slot, in SLOTS order");
         assert_eq!(SLOTS.len(), 46, "the field table, experience_type, device_platform, 6 match keys, cookies");
     }
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { installed, root } from "./install.mjs";
+import { DEFAULT_NOW_MS, inputs, installed, root } from "./install.mjs";
 
 let t;
 let project;
@@ -13,27 +13,11 @@ before(async () => ({ api: t, project } = await installed()));
 after(() => project?.remove());
 
 const fixtures = join(root, "tests/fixtures");
-const DEFAULT_NOW_MS = 1767225600000; // the golden harness's clock
 const read = (path) => JSON.parse(readFileSync(path, "utf8"));
 const files = (group) =>
   readdirSync(join(fixtures, group))
     .filter((f) => f.endsWith(".json") && !f.startsWith("_"))
     .sort();
-
-/** The same inputs the Rust golden harness (tests/golden.rs) builds from a fixture. */
-function inputs(group, fixture) {
-  const base = read(join(fixtures, group, "_base_destination.json"));
-  const config = fixture.config ?? { destinations: [{ ...base, ...fixture.settings }] };
-  const c = fixture.context ?? {};
-  const context = {
-    now: c.now ?? DEFAULT_NOW_MS,
-    cookie: c.cookie ?? null,
-    ip: c.ip ?? null,
-    userAgent: c.user_agent ?? null,
-    secrets: fixture.secrets ?? { TIKTOK_ACCESS_TOKEN: "test-token" },
-  };
-  return { config, event: fixture.event, context };
-}
 
 const hasUndefined = (v) =>
   v === undefined || (typeof v === "object" && v !== null && Object.values(v).some(hasUndefined));
@@ -48,6 +32,7 @@ test("exports exactly the documented functions", () => {
     "buildRequestsJson",
     "classifyResponse",
     "hashIdentifier",
+    "init",
     "normalizeEmail",
     "normalizePhone",
     "parseCookies",

@@ -2,7 +2,7 @@
 // scripts/build-npm.sh) into a fresh temporary project, as a user would, and
 // imports it from there through the package's exports map.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,4 +33,21 @@ export async function installed() {
   const p = project({ "probe.mjs": 'export * from "tiktok-edge";\n' });
   const api = await import(join(p.dir, "probe.mjs"));
   return { api, project: p };
+}
+
+export const DEFAULT_NOW_MS = 1767225600000; // the golden harness's clock
+
+/** The same inputs the Rust golden harness (tests/golden.rs) builds from a fixture of `group`. */
+export function inputs(group, fixture) {
+  const base = JSON.parse(readFileSync(join(root, "tests/fixtures", group, "_base_destination.json"), "utf8"));
+  const config = fixture.config ?? { destinations: [{ ...base, ...fixture.settings }] };
+  const c = fixture.context ?? {};
+  const context = {
+    now: c.now ?? DEFAULT_NOW_MS,
+    cookie: c.cookie ?? null,
+    ip: c.ip ?? null,
+    userAgent: c.user_agent ?? null,
+    secrets: fixture.secrets ?? { TIKTOK_ACCESS_TOKEN: "test-token" },
+  };
+  return { config, event: fixture.event, context };
 }

@@ -59,11 +59,19 @@ export type SlotName =
   | "currency"
   | "description"
   | "transaction_value"
-  | "item_list";
+  | "item_list"
+  | "user_first_name"
+  | "user_last_name"
+  | "user_city"
+  | "user_state"
+  | "user_country"
+  | "user_zip_code"
+  | "cookies";
 
-/** Slot -> a dot path in the event (item slots name every element with `X`: `items.X.id`);
- * `""` turns the field off, `null` keeps the default path. */
-export type SmartMapping = Partial<Record<SlotName, string | null>>;
+/** Slot -> a dot path in the event (item slots name every element with `X`: `items.X.id`), or
+ * paths in priority order (the first holding a value wins); `""` turns the field off, `null`
+ * keeps the default path(s). */
+export type SmartMapping = Partial<Record<SlotName, string | string[] | null>>;
 
 type Environment = "production" | "staging" | "development";
 
@@ -90,6 +98,10 @@ export interface EventsApiDestination extends CommonDestination {
   /** Derive a stable `event_id` from the event's content when it has no `id` (default true). */
   derive_event_id?: boolean | null;
   event_names?: "seed" | "2026" | null;
+  /** Send first/last name, city, state, country and zip code when the event has them (default true). */
+  extended_match_keys?: boolean | null;
+  /** ISO 3166 alpha-2 country whose calling code completes national phone numbers (`FR`: `06...` -> `+336...`). */
+  phone_default_country?: string | null;
 }
 
 export interface OfflineEventsDestination extends CommonDestination {
@@ -99,6 +111,8 @@ export interface OfflineEventsDestination extends CommonDestination {
   mapping: Record<string, "CompletePayment" | "Contact" | "Subscribe" | "SubmitForm">;
   api?: "events_api" | "offline_track" | null;
   derive_event_id?: boolean | null;
+  /** ISO 3166 alpha-2 country whose calling code completes national phone numbers. */
+  phone_default_country?: string | null;
 }
 
 export interface OrderSyncDestination extends CommonDestination {
@@ -157,16 +171,32 @@ export interface CaEvent {
     };
     [key: string]: unknown;
   }>;
+  /** Milliseconds (number or numeric string) or ISO-8601, when `context.event_timestamp` is absent. */
+  event_timestamp?: Numeric;
   user?: {
     id?: string | number;
     email?: string;
     phone?: string;
+    /** Already hashed (64 lowercase hex): used when the clear value is absent. */
+    email_sha256?: string;
+    phone_sha256?: string;
+    id_sha256?: string;
+    firstname?: string;
+    lastname?: string;
+    city?: string;
+    state?: string;
+    zipcode?: string | number;
+    country?: string;
     /** An array of strings or numbers, or a comma-separated string (`"1,3"`). */
     consent_categories?: string | Array<string | number>;
     [key: string]: unknown;
   };
   context?: {
     event_timestamp?: Numeric;
+    /** The SDK's id of the event (`cact('trigger', ..., {eventId})`): TikTok's `event_id` when there is no `id`. */
+    event_id?: string | number;
+    /** The cookie string, when not in `context.device.cookie`. */
+    cookie?: string;
     page?: { url?: string; referrer?: string; [key: string]: unknown };
     device?: { cookie?: string; ip?: string; user_agent?: string; [key: string]: unknown };
     app?: Record<string, unknown>;
@@ -232,14 +262,20 @@ export interface Batch {
 }
 
 export interface Classification {
-  verdict: "ok" | "retry" | "drop";
-  /** `ok`, `partial_ok`, `rate_limited`, `server_error`, `timeout`, `invalid_response`, ... */
+  /** `partial`: code 20001, TikTok kept some events and not others (split a batch and resend;
+   * a lone event so answered counts as accepted). */
+  verdict: "ok" | "partial" | "retry" | "drop";
+  /** `ok`, `partial_ok`, `rate_limited`, `server_error`, `timeout`, `invalid_response`, `invalid_params`, ... */
   reason: string;
-  /** Suggested wait before the first retry. */
+  /** A request of several events answered this way may hold one bad event: split it in halves and resend both. */
+  split: boolean;
+  /** The least wait TikTok asks for before a retry (rate limits, maintenance). */
   retry_after_ms?: number;
-  code?: number;
-  message?: string;
-  request_id?: string;
+  code: number | null;
+  message: string | null;
+  request_id: string | null;
+  /** The events a partial answer names as not kept, by position in `data`, when it names them. */
+  failed?: Array<{ index: number; code?: number; message?: string }>;
 }
 
 export type ErrorCode =
@@ -277,7 +313,7 @@ export type IdentifierKind =
  * wasm. Every other entry is ready at import and resolves at once. */
 export function init(source?: unknown): Promise<void>;
 /** Maps one event (or an array of events) to the requests of every destination. */
-export function buildRequests(config: Config, event: CaEvent | CaEvent[], context?: Context): Results;
+export function buildRequests(config: Config, event: CaEvent | CaEvent[] | { batch: CaEvent[] }, context?: Context): Results;
 /** The same with JSON text in and out: the fastest path when you hold JSON already. */
 export function buildRequestsJson(config: string, event: string, context?: Context): string;
 /** Every problem of a config, with its path; `[]` when it is valid. */

@@ -12,6 +12,8 @@ use serde_json::Value;
 /// Plans an input holding one event, an array of events or Commanders Act's
 /// `{"batch": [...]}`: the shared `results` list (entries of a list carry their event's
 /// `index`). An envelope whose `batch` is not an array plans as one (invalid) event.
+/// With `Tokens::Redacted` (a preview) a request whose token is not set is shown with
+/// `<missing: NAME>`; with `Tokens::Revealed` (for sending) it is a `missing_secret` error.
 pub fn results_for<'a>(
     config: &'a Config,
     input: &'a Value,
@@ -28,8 +30,11 @@ pub fn results_for<'a>(
     for (i, event) in events.into_iter().enumerate() {
         for mut result in plan(config, event, ctx, secrets) {
             result.index = input.is_array().then_some(i);
-            if let (Tokens::Revealed, Outcome::Ready { request, .. }) = (tokens, &mut result.outcome) {
-                request.headers.reveal = true;
+            // Revealed tokens are for the caller that sends: no token, no request.
+            if tokens == Tokens::Revealed && result.require_token() {
+                if let Outcome::Ready { request, .. } = &mut result.outcome {
+                    request.headers.reveal = true;
+                }
             }
             out.push(result);
         }

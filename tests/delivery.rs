@@ -29,7 +29,7 @@ fn ids(prefix: &str, n: usize) -> Vec<String> {
 /// Delivers `events` inline against `tiktok`; the reports as JSON, and the run's counts.
 fn deliver(cfg: &Config, events: &[Value], policy: InlinePolicy, tiktok: &mut TikTok) -> (Vec<Value>, RunStats, u16) {
     let mut call = Call::new(planned(cfg, events), true);
-    let mut run = call.inline(cfg, policy, support::NOW);
+    let mut run = call.inline(policy, support::NOW);
     drive(&mut run, |o| tiktok.answer(o), 100);
     let stats = call.settle(run);
     let status = call.status().status;
@@ -128,7 +128,7 @@ fn a_lone_event_answered_partial_success_is_sent_with_a_warning() {
     let cfg = one_pixel();
     let events = vec![event("E1")];
     let mut call = Call::new(planned(&cfg, &events), false);
-    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    let mut run = call.inline(POLICY, support::NOW);
     drive(&mut run, |_| (200, r#"{"code":20001,"message":"Partial success.","request_id":"R"}"#.into()), 100);
     call.settle(run);
     let r = serde_json::to_value(&call.results()[0]).unwrap();
@@ -144,7 +144,7 @@ fn transient_failures_are_retried_inline_and_rate_limits_are_left_to_the_caller(
     // Two server errors, then OK: sent on the third attempt.
     let mut answers = vec![(500, String::new()), (502, "<html>".into())].into_iter();
     let mut call = Call::new(planned(&cfg, &events), false);
-    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    let mut run = call.inline(POLICY, support::NOW);
     drive(&mut run, |_| answers.next().unwrap_or((200, r#"{"code":0,"message":"OK"}"#.into())), 100);
     let stats = call.settle(run);
     let r = serde_json::to_value(&call.results()[0]).unwrap();
@@ -152,7 +152,7 @@ fn transient_failures_are_retried_inline_and_rate_limits_are_left_to_the_caller(
     assert_eq!(stats.retries, 2);
     // A rate limit asks for 10 s, more than a caller should wait: failed, retryable, 503.
     let mut call = Call::new(planned(&cfg, &events), false);
-    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    let mut run = call.inline(POLICY, support::NOW);
     drive(&mut run, |_| (200, r#"{"code":40100,"message":"Too many requests."}"#.into()), 100);
     call.settle(run);
     let r = serde_json::to_value(&call.results()[0]).unwrap();
@@ -168,7 +168,7 @@ fn retries_stop_when_the_call_budget_is_spent() {
     let cfg = one_pixel();
     let events = vec![event("E1")];
     let mut call = Call::new(planned(&cfg, &events), false);
-    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    let mut run = call.inline(POLICY, support::NOW);
     // Every answer takes 2.5 s (the clock moves that much per round): no time for a retry.
     drive(&mut run, |_| (500, String::new()), 2500);
     call.settle(run);
@@ -189,7 +189,7 @@ fn at_most_six_requests_are_in_flight_and_the_subrequest_budget_holds() {
     let mut tiktok = TikTok::new(Bad::Reject);
     let policy = InlinePolicy { max_subrequests: 15, ..POLICY };
     let mut call = Call::new(planned(&cfg, &events), false);
-    let mut run = call.inline(&cfg, policy, support::NOW);
+    let mut run = call.inline(policy, support::NOW);
     let max_in_flight = drive(&mut run, |o| tiktok.answer(o), 100);
     call.settle(run);
     assert_eq!(max_in_flight, 6);
@@ -235,7 +235,7 @@ fn a_missing_secret_at_send_time_is_reported_never_sent() {
     let cfg = one_pixel();
     let events = vec![event("E1")];
     let mut call = Call::new(planned(&cfg, &events), false);
-    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    let mut run = call.inline(POLICY, support::NOW);
     use tiktok_edge::delivery::Driven;
     assert!(run.start(support::NOW, &tiktok_edge::Secrets::new()).is_empty());
     assert!(run.is_done());
@@ -256,7 +256,7 @@ fn a_request_planned_without_its_token_is_shown_by_a_preview_but_never_sent() {
     assert_eq!(preview["status"], "ready");
     assert_eq!(preview["request"]["headers"]["Access-Token"], "<missing: TIKTOK_ACCESS_TOKEN>");
     let mut call = Call::new(planned, false);
-    let mut run = call.inline(&cfg, POLICY, support::NOW);
+    let mut run = call.inline(POLICY, support::NOW);
     drive(&mut run, |_| panic!("nothing is sent without a token"), 100);
     call.settle(run);
     let r = serde_json::to_value(&call.results()[0]).unwrap();
@@ -285,7 +285,7 @@ mod any_answers {
             let events: Vec<Value> = (0..n).map(|i| event(&format!("E{i}"))).collect();
             let mut call = Call::new(planned(&cfg, &events), true);
             let policy = InlinePolicy { max_subrequests: budget, ..POLICY };
-            let mut run = call.inline(&cfg, policy, support::NOW);
+            let mut run = call.inline(policy, support::NOW);
             let mut accepted: HashSet<String> = HashSet::new();
             let mut k = 0;
             drive(&mut run, |o| {

@@ -20,7 +20,7 @@ fn policy() -> ConsumerPolicy {
 /// The message texts a call's events become.
 fn enqueue(cfg: &Config, events: &[Value]) -> Vec<(Vec<usize>, String)> {
     // Positions are those of the reports: one per event and destination, in order.
-    Call::new(planned(cfg, events), true).messages(cfg)
+    Call::new(planned(cfg, events), true).messages()
 }
 
 fn padded(i: usize, padding: usize) -> Value {
@@ -87,7 +87,7 @@ fn large_events_are_split_across_messages_keeping_every_tag_once() {
         .map(|k| json!({"id": format!("{k:0>100}"), "product": {"name": "n".repeat(100)}})).collect::<Vec<_>>()}),
     ];
     let mut call = Call::new(planned(&cfg, &huge), true);
-    let msgs = call.messages(&cfg);
+    let msgs = call.messages();
     assert_eq!(msgs.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), vec![vec![0]]);
     let r = serde_json::to_value(&call.results()[1]).unwrap();
     assert_eq!(
@@ -164,7 +164,7 @@ fn a_message_whose_secret_is_not_set_is_dead_lettered_not_sent() {
     let with = support::secrets().with("OTHER", "x");
     let e = event("E1");
     let planned = vec![tiktok_edge::plan(&cfg, &e, &tiktok_edge::RequestContext::at(0), &with)];
-    let body = Call::new(planned, false).messages(&cfg)[0].1.clone();
+    let body = Call::new(planned, false).messages()[0].1.clone();
     let settlements = consume(&cfg, &[body], &[1], |_| panic!("nothing is sent without its token"));
     assert_eq!(dead_reasons(&settlements), vec![(0, "missing_secret".into())]);
 }

@@ -18,8 +18,7 @@ pub mod queue;
 pub mod report;
 pub mod request;
 
-use crate::config::Config;
-use crate::error::{Error, Warning};
+use crate::error::Warning;
 use crate::secrets::Secrets;
 use batch::{merge, Batch};
 use inline::Delivered;
@@ -67,33 +66,24 @@ impl<'a> Call<'a> {
     /// Takes the ready requests out, merged into batches tagged with report positions.
     /// Until delivery reports on them, those reports say `failed`, retryable, reason
     /// `not_attempted`: an event is never counted as sent by default.
-    pub fn batches(&mut self, config: &Config) -> Vec<Batch<usize>> {
+    pub fn batches(&mut self) -> Vec<Batch<usize>> {
         let mut out = Vec::new();
         for (pos, r) in self.results.iter_mut().enumerate() {
-            if !r.is_ready() {
+            if !r.require_token() {
                 continue;
             }
-            let secret = config.destinations.iter().find(|d| d.id == r.destination).map(|d| d.token_secret.as_str());
             let placeholder = Outcome::Skipped { reason: report::SkipReason::UnmappedEvent };
             let Outcome::Ready { event, request } = std::mem::replace(&mut r.outcome, placeholder) else { continue };
-            if request.headers.access_token.is_none() {
-                // Planned for a preview, never sent: the token's secret is not set.
-                r.warnings.retain(|w| w.code != "missing_secret");
-                r.outcome =
-                    Outcome::Error { error: Error::MissingSecret { name: request.headers.token_secret.clone() } };
-                continue;
-            }
             r.outcome = not_attempted(event);
-            if let Some(secret) = secret {
-                out.push(Batch::one(Request::from_planned(&r.destination, secret, &request), pos));
-            }
+            let secret = &request.headers.token_secret;
+            out.push(Batch::one(Request::from_planned(&r.destination, secret, &request), pos));
         }
         merge(out)
     }
 
     /// Inline delivery of the ready requests: the run to drive, then `settle` it.
-    pub fn inline(&mut self, config: &Config, policy: InlinePolicy, now_ms: i64) -> Inline<usize> {
-        Inline::new(self.batches(config), policy, now_ms)
+    pub fn inline(&mut self, policy: InlinePolicy, now_ms: i64) -> Inline<usize> {
+        Inline::new(self.batches(), policy, now_ms)
     }
 
     /// Reports what a finished inline run did with each event.
@@ -107,8 +97,8 @@ impl<'a> Call<'a> {
 
     /// Queued delivery of the ready requests: message texts with the reports they carry
     /// (report them with `enqueued`). An event too large for any message is failed here.
-    pub fn messages(&mut self, config: &Config) -> Vec<(Vec<usize>, String)> {
-        let (messages, too_large) = queue::messages(self.batches(config));
+    pub fn messages(&mut self) -> Vec<(Vec<usize>, String)> {
+        let (messages, too_large) = queue::messages(self.batches());
         for pos in too_large {
             self.not_queued(pos, Reason::MessageTooLarge, false);
         }

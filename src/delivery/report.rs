@@ -111,6 +111,19 @@ impl DestinationResult<'_> {
     pub fn is_ready(&self) -> bool {
         matches!(self.outcome, Outcome::Ready { .. })
     }
+
+    /// A request about to be sent needs its token: planned without one (a preview may
+    /// show it), it becomes a `missing_secret` error. True when it still is ready.
+    pub fn require_token(&mut self) -> bool {
+        let Outcome::Ready { request, .. } = &self.outcome else { return false };
+        if request.headers.access_token.is_some() {
+            return true;
+        }
+        let name = request.headers.token_secret.clone();
+        self.warnings.retain(|w| w.code != "missing_secret");
+        self.outcome = Outcome::Error { error: Error::MissingSecret { name } };
+        false
+    }
 }
 
 #[cfg(test)]

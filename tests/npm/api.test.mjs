@@ -141,10 +141,10 @@ test("parseCookies decodes values, first of a name wins, empty values left out",
   assert.deepEqual(t.parseCookies(""), {});
 });
 
-test("classifyResponse: HTTP 200 alone is not success; codes decide ok, retry or drop", () => {
+test("classifyResponse: HTTP 200 alone is not success; codes decide ok, partial, retry or drop", () => {
   const rows = [
     [200, '{"code":0,"message":"OK","request_id":"r1"}', "ok", "ok"],
-    [200, '{"code":20001,"message":"partial"}', "ok", "partial_ok"],
+    [200, '{"code":20001,"message":"partial"}', "partial", "partial_ok"],
     [200, '{"code":40100,"message":"too many"}', "retry", "rate_limited"],
     [200, '{"code":40002,"message":"bad"}', "drop", "invalid_params"],
     [200, '{"code":40105,"message":"token"}', "drop", "invalid_access_token"],
@@ -157,7 +157,12 @@ test("classifyResponse: HTTP 200 alone is not success; codes decide ok, retry or
     assert.deepEqual([c.verdict, c.reason], [verdict, reason], `${status} ${body}`);
   }
   const c = t.classifyResponse(200, { code: 0, message: "OK", request_id: "r2" });
-  assert.deepEqual(c, { verdict: "ok", reason: "ok", code: 0, message: "OK", request_id: "r2" });
+  assert.deepEqual(c, { verdict: "ok", reason: "ok", split: false, code: 0, message: "OK", request_id: "r2" });
+  // One bad row fails a whole batch: split it to find the row.
+  assert.equal(t.classifyResponse(200, '{"code":40002,"message":"bad"}').split, true);
+  assert.equal(t.classifyResponse(200, '{"code":40001,"message":"no permission"}').split, false);
+  const listed = t.classifyResponse(200, '{"code":20001,"data":{"failed_events":[{"index":2,"code":40002}]}}');
+  assert.deepEqual(listed.failed, [{ index: 2, code: 40002 }]);
 });
 
 test("batchRequests merges up to 1,000 events per request and keeps every event's index", () => {

@@ -9,14 +9,14 @@ use futures_util::future::{select, Either};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::time::Duration;
 use tiktok_edge::delivery::{Call, Driven, InlinePolicy};
-use tiktok_edge::{Config, Secrets};
+use tiktok_edge::Secrets;
 use worker::{Date, Delay, Env};
 
 /// Delivers a call's ready reports and returns the call with every report final.
-pub async fn deliver<'a>(mut call: Call<'a>, config: &Config, settings: &Settings, env: &Env) -> Call<'a> {
+pub async fn deliver<'a>(mut call: Call<'a>, settings: &Settings, env: &Env) -> Call<'a> {
     match queue::binding(env, queue::EVENTS) {
         Some(q) => {
-            let messages = call.messages(config);
+            let messages = call.messages();
             let sent = queue::send_all(&q, messages.iter().map(|(_, text)| text.as_str())).await;
             for ((positions, _), ok) in messages.iter().zip(sent) {
                 if !ok {
@@ -27,7 +27,7 @@ pub async fn deliver<'a>(mut call: Call<'a>, config: &Config, settings: &Setting
         }
         None => {
             let policy = InlinePolicy::new(settings.retry_budget_ms, settings.timeout_ms, settings.max_subrequests);
-            let mut run = call.inline(config, policy, now_ms());
+            let mut run = call.inline(policy, now_ms());
             drive(&mut run, &settings.secrets, settings).await;
             stats::record_run(call.settle(run));
         }

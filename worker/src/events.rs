@@ -141,7 +141,7 @@ async fn events(
         return http::json_of(200, &Results { results: &results }, origin, None);
     }
     let planned = events.iter().map(|e| plan(config, e, &ctx, &settings.secrets)).collect();
-    let call = deliver::deliver(Call::new(planned, is_list), config, settings, env).await;
+    let call = deliver::deliver(Call::new(planned, is_list), settings, env).await;
     let status = call.status();
     http::json_of(status.status, &Results { results: call.results() }, origin, status.retry_after_s)
 }

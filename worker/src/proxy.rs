@@ -50,7 +50,7 @@ pub async fn forward(req: Request, env: &Env, settings: Rc<Settings>, target: &s
         ctx.wait_until(async move {
             if let Ok(config) = &settings.config {
                 let planned = vec![plan(config, &event, &RequestContext::at(now_ms), &settings.secrets)];
-                deliver::deliver(Call::new(planned, false), config, &settings, &env).await;
+                deliver::deliver(Call::new(planned, false), &settings, &env).await;
             }
         });
     }

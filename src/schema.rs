@@ -183,8 +183,8 @@ fn slots() -> Value {
             description.push_str(" Per item: name every element with X (`items.X.id`).");
         }
         // A path, or paths in priority order (the first holding a value wins).
-        let mut schema =
-            json!({"type": ["string", "array", "null"], "items": {"type": "string"}, "description": description});
+        let mut schema = json!({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "null"}],
+                   "description": description});
         let default = match def.default {
             [] => None,
             [one] => Some(Value::from(*one)),

@@ -29,7 +29,7 @@ await init();
 if (first?.status === "ready") first.request.headers["Access-Token"].toUpperCase();
 if (first?.status === "skipped") first.reason satisfies "unmapped_event" | "no_consent" | "no_user_identifier";
 for (const b of batchRequests(results)) b.indexes.map((i) => i + 1);
-const verdict: "ok" | "retry" | "drop" = classifyResponse(200, "{}").verdict;
+const verdict: "ok" | "partial" | "retry" | "drop" = classifyResponse(200, "{}").verdict;
 const h: string | null = hashIdentifier("email", "a@b.c");
 const texts: Array<string | null> = [normalizeEmail("x"), normalizePhone("+33612345678"), buildRequestsJson("{}", "{}")];
 const cookies: Record<string, string> = parseCookies("a=b");

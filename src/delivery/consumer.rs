@@ -11,7 +11,7 @@
 use super::batch::{merge, Batch};
 use super::inline::{RunStats, MAX_IN_FLIGHT};
 use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
-use super::policy::{decide, Backoff, Decision, Limits};
+use super::policy::{decide, take_named, Backoff, Decision, Limits};
 use super::queue::{dead_letter, parts, DeadLetter, Message};
 use super::request::Outgoing;
 use super::Driven;
@@ -317,18 +317,9 @@ impl Consumer {
         match decision {
             Decision::Accepted { .. } => root.delivered += batch.len(),
             Decision::Named { refused } => {
-                let positions: Vec<usize> = refused.iter().map(|x| x.position).collect();
-                let mut sorted = positions.clone();
-                sorted.sort_unstable();
-                sorted.dedup();
-                let (picked, rest) = batch.take(&positions);
-                for (part, p) in picked.into_iter().zip(sorted) {
-                    let named = refused.iter().find(|x| x.position == p);
-                    let answer = TikTokAnswer {
-                        code: named.and_then(|x| x.code).or(tiktok.code),
-                        message: named.and_then(|x| x.message.clone()).or_else(|| tiktok.message.clone()),
-                        request_id: tiktok.request_id.clone(),
-                    };
+                let (picked, rest) = take_named(batch, &refused);
+                for (part, named) in picked {
+                    let answer = named.answer(&tiktok);
                     refuse(root, part, reason_of(answer.code), answer);
                 }
                 root.delivered += rest.as_ref().map_or(0, Batch::len);

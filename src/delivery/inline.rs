@@ -6,7 +6,7 @@
 
 use super::batch::Batch;
 use super::outcome::{classify, reason_of, Classification, Reason, TikTokAnswer};
-use super::policy::{decide, Backoff, Decision, Limits};
+use super::policy::{decide, take_named, Backoff, Decision, Limits};
 use super::request::Outgoing;
 use super::Driven;
 use crate::secrets::Secrets;
@@ -256,14 +256,9 @@ impl<T> Inline<T> {
             }
             Decision::Named { refused } => {
                 let Some(batch) = self.close(id) else { return };
-                let positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
-                let (picked, rest) = batch.take(&positions);
-                for (part, r) in picked.into_iter().zip(ordered(&refused, &positions)) {
-                    let answer = TikTokAnswer {
-                        code: r.code.or(tiktok.code),
-                        message: r.message.clone().or_else(|| tiktok.message.clone()),
-                        request_id: tiktok.request_id.clone(),
-                    };
+                let (picked, rest) = take_named(batch, &refused);
+                for (part, r) in picked {
+                    let answer = r.answer(&tiktok);
                     let reason = reason_of(answer.code);
                     self.done.extend(part.tags.into_iter().map(|t| {
                         (t, Delivered::Failed { reason, retryable: false, attempts, tiktok: Some(answer.clone()) })
@@ -310,15 +305,4 @@ impl<T> Inline<T> {
         self.in_flight = self.in_flight.saturating_sub(1);
         job.batch.take()
     }
-}
-
-/// The refusals in the order `take` returns the picked events (ascending position).
-fn ordered<'r>(
-    refused: &'r [super::policy::NamedRefusal],
-    positions: &[usize],
-) -> Vec<&'r super::policy::NamedRefusal> {
-    let mut sorted: Vec<usize> = positions.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    sorted.iter().filter_map(|p| refused.iter().find(|r| r.position == *p)).collect()
 }

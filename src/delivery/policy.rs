@@ -2,7 +2,8 @@
 //! consumer alike: done, retry after a delay, or split the request to isolate the
 //! events TikTok refused. One backoff formula, one jitter formula.
 
-use super::outcome::{named_index, Classification, Verdict};
+use super::batch::Batch;
+use super::outcome::{named_index, Classification, TikTokAnswer, Verdict};
 
 /// Exponential backoff with jitter: `base * 2^(attempt-1)`, spread by ±20% (`jitter`
 /// in [0, 1) is drawn by the caller: the core has no randomness), never below
@@ -45,6 +46,33 @@ pub struct NamedRefusal {
     pub position: usize,
     pub code: Option<i64>,
     pub message: Option<String>,
+}
+
+impl NamedRefusal {
+    /// TikTok's words for this event: the list's code and message when it gives them,
+    /// else the request's; the request's request_id.
+    pub fn answer(&self, request: &TikTokAnswer) -> TikTokAnswer {
+        TikTokAnswer {
+            code: self.code.or(request.code),
+            message: self.message.clone().or_else(|| request.message.clone()),
+            request_id: request.request_id.clone(),
+        }
+    }
+}
+
+/// The named events of a batch, one batch each with its refusal (in `data` order),
+/// and the rest (`None` when nothing is left).
+pub type Taken<'r, T> = (Vec<(Batch<T>, &'r NamedRefusal)>, Option<Batch<T>>);
+
+/// Takes the named events out of a batch.
+pub fn take_named<T>(batch: Batch<T>, refused: &[NamedRefusal]) -> Taken<'_, T> {
+    let mut positions: Vec<usize> = refused.iter().map(|r| r.position).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let (picked, rest) = batch.take(&positions);
+    // `take` returns the picked events in ascending position: the same order.
+    let named = positions.iter().filter_map(|p| refused.iter().find(|r| r.position == *p));
+    (picked.into_iter().zip(named).collect(), rest)
 }
 
 /// How long and how often a request may be tried.

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod queue;
 pub mod report;
 pub mod request;
+pub mod settlement;
 
 use crate::error::Warning;
 use crate::secrets::Secrets;

@@ -7,7 +7,8 @@
 //!
 //! Where a decision lives: TikTok's codes -> [`outcome`]; retry, backoff, splitting
 //! -> [`policy`]; batching -> [`batch`]; time and subrequest budgets of a call ->
-//! [`inline`]; ack, retry, dead letter, requeue of messages -> [`consumer`].
+//! [`inline`]; ack, retry, dead letter, requeue of messages -> [`consumer`] (its policy
+//! and what it hands the Worker: [`settlement`]).
 
 pub mod batch;
 pub mod consumer;

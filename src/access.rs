@@ -137,7 +137,7 @@ impl BrowserDoor {
     /// Whether browser events go to `d`.
     pub fn reaches(&self, d: &Destination) -> bool {
         match &self.destinations {
-            Some(ids) => ids.iter().any(|id| *id == d.id),
+            Some(ids) => ids.contains(&d.id),
             None => matches!(d.kind, DestinationKind::EventsApi(_)),
         }
     }

@@ -216,7 +216,7 @@ fn literal_ids(templates: &[Option<&crate::template::Template>]) -> Vec<String> 
 
 /// Removes the value at a dot path (numeric segments index arrays); nothing if absent.
 fn remove(value: &mut Value, dotted: &str) {
-    let Some((parents, last)) = dotted.rsplit_once('.').map_or(Some(("", dotted)), Some) else { return };
+    let (parents, last) = dotted.rsplit_once('.').unwrap_or(("", dotted));
     let mut cur = value;
     for seg in parents.split('.').filter(|s| !s.is_empty()) {
         cur = match cur {

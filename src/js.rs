@@ -204,7 +204,7 @@ fn check_context(value: &Value) -> Result<(), JsValue> {
             _ => false,
         };
         if !ok {
-            return Err(argument(&format!("context.{name}"), &format!("expected {expected}, not {}", kind_of(v))));
+            return Err(argument("context", &format!("{name}: expected {expected}, not {}", kind_of(v))));
         }
     }
     Ok(())

@@ -8,7 +8,7 @@ use crate::http::{self, error, error_for};
 use crate::{queue, ratelimit, stats};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
-use tiktok_edge::access::{self, BrowserView, Caller};
+use tiktok_edge::access::{self, BrowserView, Caller, Refusal};
 use tiktok_edge::delivery::Call;
 use tiktok_edge::intake::{self, MAX_EVENTS};
 use tiktok_edge::{plan, results_for, Config, DestinationResult, RequestContext, Tokens};
@@ -26,7 +26,8 @@ pub async fn api(req: Request, env: &Env, settings: &Settings, api: &str, site: 
         "/v1/stats" => match method {
             Method::Get => match caller(&req, settings, None)? {
                 Ok(Caller::Server) => http::json(200, &stats::snapshot(), None),
-                Ok(Caller::Browser) | Err(_) => unauthorized(settings, None),
+                Ok(Caller::Browser) => unauthorized(settings, Refusal::TokenRequired, None),
+                Err(refusal) => unauthorized(settings, refusal, None),
             },
             _ => error(405, "method_not_allowed", "use GET", ""),
         },
@@ -40,18 +41,14 @@ pub async fn api(req: Request, env: &Env, settings: &Settings, api: &str, site: 
 }
 
 /// The caller class, from the `Authorization` header and the allowed `origin` (if any).
-fn caller(req: &Request, settings: &Settings, origin: Option<&str>) -> Result<std::result::Result<Caller, ()>> {
+fn caller(req: &Request, settings: &Settings, origin: Option<&str>) -> Result<std::result::Result<Caller, Refusal>> {
     let header = req.headers().get("Authorization")?;
     let auth = access::auth(header.as_deref(), settings.ingest_token.as_deref());
-    Ok(access::caller(auth, origin.is_some()).map_err(|_| ()))
+    Ok(access::caller(auth, origin.is_some()))
 }
 
-fn unauthorized(settings: &Settings, origin: Option<&str>) -> Result<Response> {
-    let message = match settings.ingest_token {
-        Some(_) => "send Authorization: Bearer <INGEST_TOKEN>",
-        None => "INGEST_TOKEN is not set: only browsers of ALLOWED_ORIGINS may call /v1/events",
-    };
-    error_for(401, "unauthorized", message, "", origin)
+fn unauthorized(settings: &Settings, refusal: Refusal, origin: Option<&str>) -> Result<Response> {
+    error_for(401, "unauthorized", refusal.message(settings.ingest_token.is_some()), "", origin)
 }
 
 fn healthz(settings: &Settings, env: &Env) -> Result<Response> {
@@ -93,7 +90,7 @@ async fn events(
             return error_for(401, "unauthorized", message, "", origin);
         }
         Ok(c) => c,
-        Err(()) => return unauthorized(settings, origin),
+        Err(refusal) => return unauthorized(settings, refusal, origin),
     };
     let browser = caller == Caller::Browser;
     let (config, browser_config) = match (settings.config.as_ref(), settings.browser_config.as_ref()) {

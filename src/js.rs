@@ -132,7 +132,10 @@ fn arguments(config: &str, events: &str, context: &JsValue) -> Result<(Rc<Config
     let context: Context = match context.is_undefined() || context.is_null() {
         true => Context::default(),
         false => {
-            serde_json::from_str(&json_text(context, "context")?).map_err(|e| argument("context", &e.to_string()))?
+            let value: Value = serde_json::from_str(&json_text(context, "context")?)
+                .map_err(|e| argument("context", &json_problem(&e)))?;
+            check_context(&value)?;
+            serde_json::from_value(value).map_err(|e| argument("context", &json_problem(&e)))?
         }
     };
     let now = context.now.unwrap_or_else(js_sys::Date::now);
@@ -169,7 +172,66 @@ fn json_text(value: &JsValue, path: &str) -> Result<String, JsValue> {
 }
 
 fn parse(text: &str, path: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|e| argument(path, &format!("not valid JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| argument(path, &json_problem(&e)))
+}
+
+/// The fields of the `context` argument and what each must be.
+const CONTEXT_FIELDS: &[(&str, &str)] = &[
+    ("now", "a number (Unix milliseconds)"),
+    ("cookie", "a string"),
+    ("ip", "a string"),
+    ("userAgent", "a string"),
+    ("secrets", "an object of secret names to strings"),
+    ("revealTokens", "true or false"),
+];
+
+/// Checks `context` field by field, so a value in the wrong place (a token given as
+/// `secrets: "tok-..."`) is reported by its path and kind, never echoed.
+fn check_context(value: &Value) -> Result<(), JsValue> {
+    let Value::Object(fields) = value else {
+        return Err(argument("context", &format!("expected an object, not {}", kind_of(value))));
+    };
+    for (key, v) in fields {
+        let Some((name, expected)) = CONTEXT_FIELDS.iter().find(|(name, _)| name == key) else {
+            let supported: Vec<&str> = CONTEXT_FIELDS.iter().map(|(n, _)| *n).collect();
+            return Err(argument("context", &format!("unknown key; supported: {}", supported.join(", "))));
+        };
+        let ok = match (*name, v) {
+            (_, Value::Null) => true,
+            ("now", Value::Number(_)) | ("revealTokens", Value::Bool(_)) => true,
+            ("cookie" | "ip" | "userAgent", Value::String(_)) => true,
+            ("secrets", Value::Object(m)) => m.values().all(Value::is_string),
+            _ => false,
+        };
+        if !ok {
+            return Err(argument("context", &format!("{name}: expected {expected}, not {}", kind_of(v))));
+        }
+    }
+    Ok(())
+}
+
+/// A JSON type's name, for messages that must not quote the value.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// What is wrong with a JSON text, by kind and position only: serde's own messages quote
+/// the offending value (`invalid type: string "tok-..."`), which may be a secret.
+fn json_problem(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not valid JSON",
+        serde_json::error::Category::Data => "a value of the wrong type",
+        serde_json::error::Category::Eof => "incomplete JSON",
+    };
+    format!("{what} (line {}, column {})", e.line(), e.column())
 }
 
 fn text_arg(value: &JsValue, path: &str) -> Result<String, JsValue> {

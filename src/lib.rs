@@ -17,6 +17,7 @@
 //! # }
 //! ```
 
+pub mod access;
 pub mod config;
 mod context;
 pub mod cookies;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use tiktok_edge::config::{DefaultValue, EdgeSettings, LogLevel, SETTINGS};
-use tiktok_edge::site::{CookiePolicy, ProxyMode};
+use tiktok_edge::site::{ConsentPolicy, CookiePolicy, ProxyMode};
 use tiktok_edge::ConfigErrors;
 
 const DESTINATIONS: &str = r#"{"destinations": [{"id": "tiktok", "type": "events_api", "pixel_id": "CPIXEL1"}]}"#;
@@ -55,7 +55,7 @@ fn defaults_when_only_destinations_is_set() {
     assert_eq!(s.log_level, LogLevel::Info);
     assert_eq!(s.proxy, ProxyMode::Auto);
     assert_eq!(s.api_prefix, "");
-    assert_eq!(s.cookie_policy, CookiePolicy { domain: None, refresh_ttp: true });
+    assert_eq!(s.cookie_policy, CookiePolicy { domain: None, refresh_ttp: true, consent: ConsentPolicy::default() });
     assert!(!s.auto_page_view);
     assert_eq!((s.queue_max_attempts, s.queue_retry_base_s, s.queue_max_delay_s), (10, 5, 900));
     assert_eq!(s.max_subrequests, 50);
@@ -262,9 +262,42 @@ fn api_prefix() {
 }
 
 #[test]
+fn browser_door_rate_limit_and_consent() {
+    let s = ok(&[]);
+    assert_eq!((s.browser.destinations.clone(), s.browser.allowed_ids.len(), s.browser.max_events), (None, 0, 20));
+    assert_eq!(s.rate_limit_period_s, 60);
+    assert_eq!(s.cookie_policy.consent, ConsentPolicy { category: None, cookie: "TC_PRIVACY".into() });
+    let s = ok(&[
+        ("BROWSER_DESTINATIONS", "tiktok, "),
+        ("BROWSER_ALLOWED_IDS", "C1,C2"),
+        ("BROWSER_MAX_EVENTS", "5"),
+        ("RATE_LIMIT_PERIOD_SECONDS", "10"),
+        ("CONSENT_CATEGORY", "3"),
+        ("CONSENT_COOKIE", "TC_PRIVACY_CENTER"),
+    ]);
+    assert_eq!(s.browser.destinations, Some(vec!["tiktok".to_owned()]));
+    assert_eq!(
+        (s.browser.allowed_ids, s.browser.max_events, s.rate_limit_period_s),
+        (vec!["C1".into(), "C2".into()], 5, 10)
+    );
+    assert_eq!(
+        s.cookie_policy.consent,
+        ConsentPolicy { category: Some("3".into()), cookie: "TC_PRIVACY_CENTER".into() }
+    );
+    rejects("BROWSER_DESTINATIONS", &["orders", "tiktok,typo"], "is not a destination id of DESTINATIONS");
+    rejects("BROWSER_MAX_EVENTS", &["0", "1001", "ten"], "whole number of events");
+    rejects("RATE_LIMIT_PERIOD_SECONDS", &["30", "1m"], "must be one of 10, 60");
+    rejects("CONSENT_CATEGORY", &["1,3"], "one category");
+    rejects("CONSENT_COOKIE", &["a b", "a;b", "a=b"], "cookie name");
+}
+
+#[test]
 fn cookies_and_page_views() {
     let s = ok(&[("COOKIE_DOMAIN", ".Example.com"), ("COOKIE_REFRESH", "false"), ("AUTO_PAGE_VIEW", "true")]);
-    assert_eq!(s.cookie_policy, CookiePolicy { domain: Some(".example.com".into()), refresh_ttp: false });
+    assert_eq!(
+        s.cookie_policy,
+        CookiePolicy { domain: Some(".example.com".into()), refresh_ttp: false, consent: ConsentPolicy::default() }
+    );
     assert!(s.auto_page_view);
     assert_eq!(ok(&[("COOKIE_DOMAIN", "shop.example.com")]).cookie_policy.domain.as_deref(), Some("shop.example.com"));
     assert!(ok(&[("COOKIE_REFRESH", "TRUE")]).cookie_policy.refresh_ttp);

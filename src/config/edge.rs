@@ -8,9 +8,10 @@
 //! (the README's tables are checked against it by a test).
 
 use super::Config;
+use crate::access::BrowserDoor;
 use crate::error::{ConfigErrors, Error};
 use crate::secrets::{Secret, Secrets};
-use crate::site::{CookiePolicy, ProxyMode};
+use crate::site::{ConsentPolicy, CookiePolicy, ProxyMode};
 use serde_json::Value;
 
 /// The parsed settings of one Worker environment.
@@ -38,6 +39,10 @@ pub struct EdgeSettings {
     pub queue_max_delay_s: u32,
     /// Most subrequests (TikTok fetches) one invocation may make.
     pub max_subrequests: u32,
+    /// What browser callers (no token) may reach.
+    pub browser: BrowserDoor,
+    /// The period of the `BROWSER_RATE_LIMITER` binding: the `Retry-After` of a 429.
+    pub rate_limit_period_s: u32,
 }
 
 /// `LOG_LEVEL`: `info` logs every TikTok request, `warn` only failed ones, `off` none.
@@ -307,7 +312,83 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
+    Setting {
+        name: "BROWSER_DESTINATIONS",
+        secret: false,
+        default: DefaultValue::Unset,
+        description: "comma-separated destination ids browser callers reach; unset: every events_api destination",
+        apply: |d, v| {
+            d.settings.browser.destinations = Some(list(v));
+            Ok(())
+        },
+    },
+    Setting {
+        name: "BROWSER_ALLOWED_IDS",
+        secret: false,
+        default: DefaultValue::Value(""),
+        description:
+            "comma-separated ids a templated pixel_id, app_id or event_set_id may resolve to for browser events",
+        apply: |d, v| {
+            d.settings.browser.allowed_ids = list(v);
+            Ok(())
+        },
+    },
+    Setting {
+        name: "BROWSER_MAX_EVENTS",
+        secret: false,
+        default: DefaultValue::Value("20"),
+        description: "most events in one browser call (more: 400 too_many_events)",
+        apply: |d, v| {
+            d.settings.browser.max_events = usize::try_from(number(v, 1, 1000, "events")?).unwrap_or(1000);
+            Ok(())
+        },
+    },
+    Setting {
+        name: "RATE_LIMIT_PERIOD_SECONDS",
+        secret: false,
+        default: DefaultValue::Value("60"),
+        description: "the period of the BROWSER_RATE_LIMITER binding (10 or 60): the Retry-After of a 429",
+        apply: |d, v| {
+            d.settings.rate_limit_period_s = match one_of(v, &["10", "60"])? {
+                "10" => 10,
+                _ => 60,
+            };
+            Ok(())
+        },
+    },
+    Setting {
+        name: "CONSENT_CATEGORY",
+        secret: false,
+        default: DefaultValue::Unset,
+        description: "proxy mode: the consent category required before cookies are set and page views sent",
+        apply: |d, v| {
+            if v.contains(',') {
+                return Err("must be one category, e.g. 3".into());
+            }
+            d.settings.cookie_policy.consent.category = Some(v.to_owned());
+            Ok(())
+        },
+    },
+    Setting {
+        name: "CONSENT_COOKIE",
+        secret: false,
+        default: DefaultValue::Value("TC_PRIVACY"),
+        description: "proxy mode: the cookie holding the visitor's consent (Commanders Act's format, or a list)",
+        apply: |d, v| {
+            let ok = v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            if !ok {
+                return Err(format!("must be a cookie name (letters, digits, `_ - .`), not `{}`", clip(v)));
+            }
+            d.settings.cookie_policy.consent.cookie = v.to_owned();
+            Ok(())
+        },
+    },
 ];
+
+/// Comma-separated items, trimmed, empty ones dropped.
+fn list(v: &str) -> Vec<String> {
+    v.split(',').map(str::trim).filter(|i| !i.is_empty()).map(str::to_owned).collect()
+}
 
 /// What the rows fill in; the destinations document becomes a `Config` once all vars are read.
 struct Draft {
@@ -361,6 +442,13 @@ impl EdgeSettings {
                 Err(e) => errors.extend(e.errors),
             }
         }
+        // Destinations browsers reach must exist: a typo would silently close (or open) the door.
+        if let (Some(ids), true) = (&settings.browser.destinations, draft.destinations.is_some()) {
+            for id in ids.iter().filter(|id| !settings.config.destinations.iter().any(|d| d.id == **id)) {
+                let message = format!("`{}` is not a destination id of DESTINATIONS", clip(id));
+                errors.push(Error::InvalidSetting { path: "BROWSER_DESTINATIONS".into(), message });
+            }
+        }
         if let Some(base) = &draft.api_base {
             settings.config.api_base = base.clone();
         }
@@ -388,12 +476,14 @@ impl Draft {
             log_level: LogLevel::Info,
             proxy: ProxyMode::Auto,
             api_prefix: String::new(),
-            cookie_policy: CookiePolicy { domain: None, refresh_ttp: true },
+            cookie_policy: CookiePolicy { domain: None, refresh_ttp: true, consent: ConsentPolicy::default() },
             auto_page_view: false,
             queue_max_attempts: 0,
             queue_retry_base_s: 0,
             queue_max_delay_s: 0,
             max_subrequests: 0,
+            browser: BrowserDoor::default(),
+            rate_limit_period_s: 60,
         };
         Draft { settings, destinations: None, api_base: None }
     }

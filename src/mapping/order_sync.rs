@@ -224,15 +224,30 @@ fn order_value<'a>(
         m.need(commission_currency.as_ref(), COMMISSION_CURRENCY.1, COMMISSION_CURRENCY.0);
         m.need(commission_base.as_ref(), COMMISSION_BASE.1, COMMISSION_BASE.0);
     }
+    // Money beyond any real order (and beyond exact cents in an f64) is refused by name.
+    let money = [
+        (&payment_value, "order_info.value.payment_value", source(d, "payment_value")),
+        (&total_value, "order_info.value.total_value", source(d, "total_value")),
+        (&total_room_fee, "order_info.value.total_room_fee", "partners.tiktok.total_room_fee".to_owned()),
+        (&total_tax, "order_info.value.total_tax", "tax_amount".to_owned()),
+        (&total_service_fee, "order_info.value.total_service_fee", "partners.tiktok.total_service_fee".to_owned()),
+        (&discounts, "order_info.value.discounts", "partners.tiktok.discounts".to_owned()),
+    ];
+    for (value, target, from) in money {
+        if value.as_ref().is_some_and(|n| cents(n).is_none()) {
+            m.0.push((target, from, "not a money amount: at most 10^13 in absolute value"));
+        }
+    }
     // The documented formulas, checked to the cent when every part is present.
-    let cents = |n: &Number| n.as_f64().map(|f| (f * 100.0).round() as i64);
-    let sum = |parts: &[&Option<Number>]| -> Option<i64> { parts.iter().map(|p| p.as_ref().and_then(cents)).sum() };
+    let sum = |parts: &[&Option<Number>]| -> Option<i64> {
+        parts.iter().try_fold(0_i64, |acc, p| acc.checked_add(p.as_ref().and_then(cents)?))
+    };
     if let (Some(pay), Some(total), Some(disc)) = (
         payment_value.as_ref().and_then(cents),
         total_value.as_ref().and_then(cents),
         discounts.as_ref().and_then(cents),
     ) {
-        if pay != total - disc {
+        if total.checked_sub(disc) != Some(pay) {
             r.push(Warning::new("value_mismatch", "order_info.value.payment_value"));
         }
     }
@@ -322,6 +337,17 @@ fn setting_seconds(d: &OrderSync, event: &Value, setting: &'static str, m: &mut 
             None
         }
     }
+}
+
+/// Largest money amount accepted, in cents: 10^13 units, far above any order and well
+/// inside the integers an f64 holds exactly, so the formulas' arithmetic cannot overflow.
+const MAX_CENTS: f64 = 1e15;
+
+/// An amount in whole cents, or None when it is not a finite amount within [`MAX_CENTS`].
+fn cents(n: &Number) -> Option<i64> {
+    let c = (n.as_f64()? * 100.0).round();
+    // In range, the cast is exact (|c| <= 10^15 < 2^53).
+    (c.is_finite() && c.abs() <= MAX_CENTS).then_some(c as i64)
 }
 
 fn fixed_text<'a>(r: &mut Reader<'a, '_>, dotted: &'static str) -> Option<Text<'a>> {

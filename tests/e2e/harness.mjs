@@ -85,12 +85,18 @@ export async function startWorker(bindings, extra = {}) {
 export const EVENTS_QUEUE = 'tiktok-edge-events';
 export const DEAD_LETTER_QUEUE = 'tiktok-edge-dead-letters';
 
+/** A Workers Rate Limiting binding as wrangler.toml's `[[ratelimits]]` declares it. */
+export function rateLimit(limit, period = 60) {
+  return { ratelimits: { BROWSER_RATE_LIMITER: { simple: { limit, period } } } };
+}
+
 /**
  * The built Worker with Cloudflare Queues: producer bindings EVENTS_QUEUE and
  * DEAD_LETTERS, the Worker consuming the events queue, and a recorder Worker
  * consuming the dead-letter queue (`deadLetters()` lists what it received).
+ * `workers`: more Workers beside them (e.g. one writing raw messages to the queue).
  */
-export async function startQueuedWorker(bindings, consumer = {}) {
+export async function startQueuedWorker(bindings, consumer = {}, workers = []) {
   const mf = new Miniflare({
     workers: [
       {
@@ -114,6 +120,7 @@ export async function startQueuedWorker(bindings, consumer = {}) {
           };`,
         queueConsumers: { [DEAD_LETTER_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1 } },
       },
+      ...workers,
     ],
   });
   await mf.ready;

@@ -68,13 +68,18 @@ const browse = (path, headers = {}) => mf.dispatchFetch(`${SITE}${path}`, {
 });
 // node:http, unlike fetch (undici), sends Sec-Fetch-Mode and Purpose as given, like a browser.
 async function navigate(path, headers = {}) {
+  return (await visit(path, headers)).status;
+}
+// A navigation with node:http: status, headers (set-cookie as a list) and body.
+async function visit(path, headers = {}) {
   const base = new URL(await mf.ready);
   const req = http.request({ host: base.hostname, port: base.port, path, headers: {
     'Sec-Fetch-Mode': 'navigate', Accept: 'text/html', 'User-Agent': 'Mozilla/5.0 (Macintosh) Chrome/120', ...headers } });
   req.end();
   const [res] = await once(req, 'response');
-  for await (const _ of res);
-  return res.statusCode;
+  const chunks = [];
+  for await (const c of res) chunks.push(c);
+  return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() };
 }
 async function waitFor(check, ms = 3000) {
   const end = Date.now() + ms;
@@ -117,8 +122,9 @@ test('request bodies, methods and statuses pass through', async () => {
 });
 
 test('click ids in the URL become first-party cookies next to the origin cookies', async () => {
-  const r = await browse('/page?ttclid=E.C.P.abc123&ttoclid=opf42', { Cookie: '_ttp=2Xy9kQ3abcDEFghiJKL' });
-  assert.deepEqual(r.headers.getSetCookie(), [
+  const r = await visit('/page?ttclid=E.C.P.abc123&ttoclid=opf42', { Cookie: '_ttp=2Xy9kQ3abcDEFghiJKL' });
+  assert.equal(r.headers['cache-control'], 'private', 'a response setting a cookie is never stored by shared caches');
+  assert.deepEqual(r.headers['set-cookie'], [
     'session=abc; Path=/; HttpOnly',
     'theme=dark; Path=/',
     'ttclid=E.C.P.abc123; Max-Age=2592000; Path=/; Secure; SameSite=Lax; Domain=.shop.test',
@@ -128,8 +134,8 @@ test('click ids in the URL become first-party cookies next to the origin cookies
 });
 
 test('injected values are never echoed into a header', async () => {
-  const r = await browse('/page?ttclid=a%0D%0ASet-Cookie:%20evil=1&ttoclid=x%3B%20Domain%3Devil.test');
-  assert.deepEqual(r.headers.getSetCookie(), ['session=abc; Path=/; HttpOnly', 'theme=dark; Path=/']);
+  const r = await visit('/page?ttclid=a%0D%0ASet-Cookie:%20evil=1&ttoclid=x%3B%20Domain%3Devil.test');
+  assert.deepEqual(r.headers['set-cookie'], ['session=abc; Path=/; HttpOnly', 'theme=dark; Path=/']);
 });
 
 test('the first-party event API uses the site cookies', async () => {

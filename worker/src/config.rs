@@ -7,6 +7,7 @@
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
+use tiktok_edge::access::BrowserDoor;
 use tiktok_edge::config::EdgeSettings;
 pub use tiktok_edge::config::LogLevel;
 use tiktok_edge::site::{CookiePolicy, ProxyMode};
@@ -40,6 +41,12 @@ pub struct Settings {
     pub queue_policy: RetryPolicy,
     /// Most TikTok requests per invocation (`MAX_SUBREQUESTS`).
     pub max_subrequests: u32,
+    /// What browser callers may reach, and the config their events are planned with
+    /// (only the destinations they reach; computed once per isolate).
+    pub browser: BrowserDoor,
+    pub browser_config: Option<Config>,
+    /// `Retry-After` of a rate-limited browser call (`RATE_LIMIT_PERIOD_SECONDS`).
+    pub rate_limit_period_s: u32,
 }
 
 /// Queue consumer retries.
@@ -70,7 +77,14 @@ pub fn load(env: &Env) -> Rc<Settings> {
 fn read(env: &Env) -> Settings {
     // With errors, the values that parsed still drive routing (API prefix, proxy mode).
     let (s, errors) = EdgeSettings::from_vars_lenient(|name| binding(env, name));
+    let browser_config = match &errors {
+        None => Some(s.browser.config(&s.config)),
+        Some(_) => None,
+    };
     Settings {
+        browser_config,
+        browser: s.browser,
+        rate_limit_period_s: s.rate_limit_period_s,
         config: match errors {
             None => Ok(s.config),
             Some(e) => Err(e),

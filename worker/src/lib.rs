@@ -9,6 +9,7 @@ mod events;
 mod http;
 mod proxy;
 mod queue;
+mod ratelimit;
 mod routes;
 mod stats;
 mod tiktok;

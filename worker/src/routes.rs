@@ -4,7 +4,8 @@
 use crate::config;
 use crate::http::error;
 use crate::{events, proxy};
-use tiktok_edge::site::{self, ProxyMode};
+use tiktok_edge::access;
+use tiktok_edge::site;
 use worker::{Context, Env, Request, Response, Result};
 
 pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
@@ -24,7 +25,8 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
             None => error(404, "not_found", "no such route", ""),
         };
     };
-    // In proxy mode the site's own pages are first-party callers, like ALLOWED_ORIGINS.
-    let own = (settings.proxy != ProxyMode::Off).then_some(url.origin);
-    events::api(req, env, &settings, api, own).await
+    // The pages of a site the Worker fronts are browser callers, like ALLOWED_ORIGINS;
+    // on workers.dev, loopback or an API-only custom domain its own origin is nobody's.
+    let site = access::routed_site(&settings.proxy, &settings.api_prefix, url.host, url.origin);
+    events::api(req, env, &settings, api, site).await
 }

@@ -25,9 +25,12 @@ if command -v valgrind >/dev/null 2>&1; then
       | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
   }
   empty=$(count empty); floor=$(count floor); plan=$(count plan)
+  parse=$(count parse); map=$(count map); ser=$(count serialize); hash3=$(count hash3)
   python3 -c "
 e, f, p = $empty, $floor, $plan
-print(f'instructions per event: floor {(f-e)/2000:,.0f}  plan {(p-e)/2000:,.0f}  ratio plan/floor = {(p-e)/(f-e):.2f}x')"
+print(f'instructions per event: floor {(f-e)/2000:,.0f}  plan {(p-e)/2000:,.0f}  ratio plan/floor = {(p-e)/(f-e):.2f}x')
+parts = dict(parse=$parse, map=$map, serialize=$ser, hash3=$hash3)
+print('  parts: ' + '  '.join(f'{k} {(v-e)/2000:,.0f}' for k, v in parts.items()) + '  (map includes its hashes)')"
 else
   echo "(valgrind not installed: instruction counts skipped)"
 fi

@@ -165,7 +165,7 @@ pub fn is_sha256_hex(s: &str) -> bool {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let hex = sha256_hex_array(bytes);
     // Every byte of `hex` is one of `HEX_DIGITS`, so this is always valid UTF-8.
-    String::from_utf8_lossy(&hex).into_owned()
+    String::from_utf8(hex.to_vec()).unwrap_or_default()
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -242,7 +242,7 @@ impl<'a> Lookup<'a> {
     pub fn is_present(self) -> bool {
         match self {
             Lookup::Value(Value::Null) => false,
-            Lookup::Value(Value::String(s)) => !s.trim().is_empty(),
+            Lookup::Value(Value::String(s)) => !trimmed(s).is_empty(),
             _ => true,
         }
     }
@@ -253,6 +253,18 @@ impl<'a> Lookup<'a> {
             Lookup::Value(v) => v.clone(),
             Lookup::Length(n) => Value::from(n),
         }
+    }
+}
+
+/// `s.trim()`, without its two `char` scans when both ends already are ASCII
+/// non-space (most event strings: ids, URLs, user agents).
+pub fn trimmed(s: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    let bytes = s.as_bytes();
+    if solid(bytes.first()) && solid(bytes.last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
@@ -363,6 +375,13 @@ mod tests {
                     prop_assert_eq!(r.lookup(p), p.lookup(&ev), "{}", p.as_str());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn trimmed_is_trim() {
+        for s in ["", " ", "a", " a", "a ", "\u{a0}a", "a\u{2003}", "\té\n", "é", "ab c", "\u{1}x"] {
+            assert_eq!(trimmed(s), s.trim(), "{s:?}");
         }
     }
 

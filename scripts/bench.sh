@@ -20,14 +20,28 @@ target/release/instructions interleaved 30
 
 # Instruction counts (deterministic for a given binary; immune to a busy machine).
 if command -v valgrind >/dev/null 2>&1; then
+  # Per mode: total, in glibc's allocator, malloc calls (scripts/bench-alloc-free.py says why).
   count() {
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/instructions "$1" 2000 2>&1 \
-      | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+    local out
+    out=$(mktemp)
+    valgrind --tool=callgrind --callgrind-out-file="$out" target/release/instructions "$1" 2000 >/dev/null 2>&1
+    python3 scripts/bench-alloc-free.py "$out"
+    rm -f "$out"
   }
-  empty=$(count empty); floor=$(count floor); plan=$(count plan)
-  python3 -c "
-e, f, p = $empty, $floor, $plan
-print(f'instructions per event: floor {(f-e)/2000:,.0f}  plan {(p-e)/2000:,.0f}  ratio plan/floor = {(p-e)/(f-e):.2f}x')"
+  declare -A c
+  for mode in empty floor plan parse map serialize hash3; do c[$mode]=$(count "$mode"); done
+  python3 - "${c[empty]}" "${c[floor]}" "${c[plan]}" "${c[parse]}" "${c[map]}" "${c[serialize]}" "${c[hash3]}" <<'PY'
+import sys
+names = ["empty", "floor", "plan", "parse", "map", "serialize", "hash3"]
+v = {n: [int(x) for x in a.split()] for n, a in zip(names, sys.argv[1:])}
+per = lambda n, i: (v[n][i] - v["empty"][i]) / 2000
+for label, i in [("instructions per event", 0), ("  outside the allocator", None), ("  malloc calls per event", 2)]:
+    get = (lambda n: per(n, 0) - per(n, 1)) if i is None else (lambda n, i=i: per(n, i))
+    f, p = get("floor"), get("plan")
+    parts = "  ".join(f"{n} {get(n):,.0f}" for n in names[3:])
+    print(f"{label}: floor {f:,.0f}  plan {p:,.0f}  ratio plan/floor = {p / f:.2f}x   parts: {parts}")
+print("(map = planning an already parsed event, its 3 SHA-256 included; parse includes dropping the tree)")
+PY
 else
   echo "(valgrind not installed: instruction counts skipped)"
 fi

@@ -41,6 +41,10 @@ impl Setup {
 pub fn floor_once(event_text: &str, output: &Body<'_>) -> Result<(Value, String, [String; 3]), String> {
     let event: Value = serde_json::from_str(event_text).map_err(|e| e.to_string())?;
     let body = serde_json::to_string(output).map_err(|e| e.to_string())?;
-    let hashes = [sha256_hex(b"john.doe@example.com"), sha256_hex(b"+33612345678"), sha256_hex(b"845454")];
-    Ok((event, body, hashes))
+    Ok((event, body, three_hashes()))
+}
+
+/// The 3 SHA-256 hex digests of the floor (the benchmark event's email, phone, user id).
+pub fn three_hashes() -> [String; 3] {
+    [sha256_hex(b"john.doe@example.com"), sha256_hex(b"+33612345678"), sha256_hex(b"845454")]
 }

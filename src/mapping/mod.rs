@@ -129,8 +129,9 @@ fn derived_event_id(event: &Value, user: &User<'_>, carried_ms: Option<i64>, r: 
     let sent = serde_json::to_value(user).map(|u| canonical::to_string(&u)).unwrap_or_default();
     let time = carried_ms.map(|ms| ms.to_string()).unwrap_or_default();
     let text = format!("{}\n{sent}\n{time}", canonical::to_string(event));
-    let digest = crate::hashing::sha256_hex(text.as_bytes());
-    Text::Owned(format!("ca_{}", digest.chars().take(32).collect::<String>()))
+    let digest = crate::hashing::sha256_hex_array(text.as_bytes());
+    let head = std::str::from_utf8(digest.get(..32).unwrap_or_default()).unwrap_or_default();
+    Text::Owned(format!("ca_{head}"))
 }
 
 /// Where CA events carry their time (the web SDK: `context`; HTTP API batch examples: the root).

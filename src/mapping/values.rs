@@ -5,7 +5,7 @@
 use crate::context::RequestContext;
 use crate::error::Warning;
 use crate::hashing::{self, Kind, Rejected};
-use crate::path::{Lookup, Parents, Path, Resolver};
+use crate::path::{trimmed, Lookup, Parents, Path, Resolver};
 use crate::time;
 use serde_json::{Number, Value};
 use std::borrow::Cow;
@@ -159,7 +159,7 @@ impl<'e, 'c> Reader<'e, 'c> {
     pub fn text<'v>(&mut self, found: Option<Lookup<'v>>, at: At<'_>) -> Option<Cow<'v, str>> {
         let s = match found? {
             Lookup::Value(Value::Null) => return None,
-            Lookup::Value(Value::String(s)) => Cow::Borrowed(s.trim()),
+            Lookup::Value(Value::String(s)) => Cow::Borrowed(trimmed(s)),
             Lookup::Value(Value::Number(n)) => Cow::Owned(n.to_string()),
             Lookup::Length(n) => Cow::Owned(n.to_string()),
             Lookup::Value(_) => {
@@ -176,7 +176,7 @@ impl<'e, 'c> Reader<'e, 'c> {
             Lookup::Value(Value::Null) => None,
             Lookup::Value(Value::Number(n)) => Some(n.clone()),
             Lookup::Length(n) => Some(Number::from(n)),
-            Lookup::Value(Value::String(s)) if s.trim().is_empty() => None,
+            Lookup::Value(Value::String(s)) if trimmed(s).is_empty() => None,
             Lookup::Value(Value::String(s)) => {
                 let parsed = parse_number(s.trim());
                 if parsed.is_none() {

@@ -1,7 +1,10 @@
 //! Runs one side of the benchmark N times, for instruction counting under
 //! `valgrind --tool=callgrind` (deterministic, unlike wall-clock time on a
 //! shared machine): `instructions floor|plan|empty N`, or `instructions interleaved ROUNDS`
-//! for wall-clock medians of alternating rounds in one process.
+//! for wall-clock medians of alternating rounds in one process. The parts of the
+//! plan side, for a repeatable breakdown: `parse` (event text -> `Value` and its
+//! drop), `map` (plan an already parsed event, no serialization), `serialize`
+//! (the built body to JSON text), `hash3` (the floor's 3 SHA-256 hex digests).
 
 use serde_json::Value;
 use std::hint::black_box;
@@ -22,6 +25,21 @@ fn main() -> Result<(), String> {
         "interleaved" => interleaved(n, &setup, &output),
         "floor" => (0..n).try_for_each(|_| floor_once(black_box(PURCHASE), &output).map(|r| drop(black_box(r)))),
         "empty" => Ok(()),
+        "parse" => (0..n).try_for_each(|_| {
+            serde_json::from_str::<Value>(black_box(PURCHASE)).map(|v| drop(black_box(v))).map_err(|e| e.to_string())
+        }),
+        "map" => {
+            (0..n).for_each(|_| drop(black_box(plan(&setup.config, black_box(&event), &setup.ctx, &setup.secrets))));
+            Ok(())
+        }
+        "serialize" => {
+            (0..n).for_each(|_| drop(black_box(black_box(&output).to_json())));
+            Ok(())
+        }
+        "hash3" => {
+            (0..n).for_each(|_| drop(black_box(tiktok_edge_bench::three_hashes())));
+            Ok(())
+        }
         _ => (0..n).try_for_each(|_| setup.plan_once(black_box(PURCHASE)).map(|r| drop(black_box(r)))),
     }
 }

@@ -10,6 +10,7 @@
 use super::Config;
 use crate::error::{ConfigErrors, Error};
 use crate::secrets::{Secret, Secrets};
+use crate::inspect::SamplingLimits;
 use crate::site::{CookiePolicy, ProxyMode};
 use serde_json::Value;
 
@@ -38,6 +39,12 @@ pub struct EdgeSettings {
     pub queue_max_delay_s: u32,
     /// Most subrequests (TikTok fetches) one invocation may make.
     pub max_subrequests: u32,
+    /// `INSPECTOR_TOKEN`: turns the inspector page and its API on (unset: off).
+    pub inspector_token: Option<Secret>,
+    /// Inspector sampling per minute (`INSPECTOR_SAMPLE_PER_MINUTE`, `INSPECTOR_DEBUG_PER_MINUTE`).
+    pub sampling: SamplingLimits,
+    /// Longest an isolate buffers counts before it flushes them (`STATS_FLUSH_SECONDS`).
+    pub stats_flush_s: u32,
 }
 
 /// `LOG_LEVEL`: `info` logs every TikTok request, `warn` only failed ones, `off` none.
@@ -91,6 +98,8 @@ const MAX_WAIT_MS: u64 = 600_000;
 /// (https://developers.cloudflare.com/queues/platform/limits/).
 const MAX_QUEUE_ATTEMPTS: u64 = 100;
 const MAX_QUEUE_DELAY_S: u64 = 43_200;
+/// Inspector samples per minute worth configuring (each is a stored row).
+const MAX_SAMPLES_PER_MINUTE: u64 = 1_000;
 /// Subrequests per invocation: 50 on the Free plan, 10,000 on Workers Paid (1,000 on older plans).
 const MAX_SUBREQUESTS: u64 = 10_000;
 
@@ -307,6 +316,46 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
+    Setting {
+        name: "INSPECTOR_TOKEN",
+        secret: true,
+        default: DefaultValue::Unset,
+        description: "turns on the inspector page and its API (HTTP Basic password, or Bearer); unset: off",
+        apply: |d, v| {
+            d.settings.inspector_token = Some(Secret::new(v));
+            Ok(())
+        },
+    },
+    Setting {
+        name: "INSPECTOR_SAMPLE_PER_MINUTE",
+        secret: false,
+        default: DefaultValue::Value("6"),
+        description: "inspector log: events kept per minute per destination and event name",
+        apply: |d, v| {
+            d.settings.sampling.per_event = small(number(v, 0, MAX_SAMPLES_PER_MINUTE, "events")?);
+            Ok(())
+        },
+    },
+    Setting {
+        name: "INSPECTOR_DEBUG_PER_MINUTE",
+        secret: false,
+        default: DefaultValue::Value("100"),
+        description: "inspector log: debug events (test_event_code or inspector_debug) kept per minute",
+        apply: |d, v| {
+            d.settings.sampling.debug = small(number(v, 0, MAX_SAMPLES_PER_MINUTE, "events")?);
+            Ok(())
+        },
+    },
+    Setting {
+        name: "STATS_FLUSH_SECONDS",
+        secret: false,
+        default: DefaultValue::Value("5"),
+        description: "how long an isolate buffers delivery counts before one write to the Durable Object",
+        apply: |d, v| {
+            d.settings.stats_flush_s = small(number(v, 0, 60, "seconds")?);
+            Ok(())
+        },
+    },
 ];
 
 /// What the rows fill in; the destinations document becomes a `Config` once all vars are read.
@@ -394,6 +443,9 @@ impl Draft {
             queue_retry_base_s: 0,
             queue_max_delay_s: 0,
             max_subrequests: 0,
+            inspector_token: None,
+            sampling: SamplingLimits { per_event: 0, debug: 0 },
+            stats_flush_s: 0,
         };
         Draft { settings, destinations: None, api_base: None }
     }

@@ -40,6 +40,10 @@ pub struct Settings {
     pub queue_policy: RetryPolicy,
     /// Most TikTok requests per invocation (`MAX_SUBREQUESTS`).
     pub max_subrequests: u32,
+    /// `INSPECTOR_TOKEN`, sampling and flush interval of the inspector (stats.rs, inspector.rs).
+    pub inspector_token: Option<String>,
+    pub sampling: tiktok_edge::inspect::SamplingLimits,
+    pub stats_flush_s: u32,
 }
 
 /// Queue consumer retries.
@@ -92,6 +96,9 @@ fn read(env: &Env) -> Settings {
             max_delay_s: s.queue_max_delay_s,
         },
         max_subrequests: s.max_subrequests,
+        inspector_token: s.inspector_token.map(|t| t.expose().to_owned()),
+        sampling: s.sampling,
+        stats_flush_s: s.stats_flush_s,
     }
 }
 

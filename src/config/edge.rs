@@ -9,8 +9,8 @@
 
 use super::Config;
 use crate::error::{ConfigErrors, Error};
-use crate::secrets::{Secret, Secrets};
 use crate::inspect::SamplingLimits;
+use crate::secrets::{Secret, Secrets};
 use crate::site::{CookiePolicy, ProxyMode};
 use serde_json::Value;
 

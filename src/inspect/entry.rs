@@ -64,10 +64,10 @@ impl Entry {
             entry.event = event.to_string();
             entry.match_keys = MatchKeys::of(&request.body).names();
             entry.event_id = event_id(&request.body);
-            entry.debug |= matches!(&request.body, Body::Track(t) if t.test_event_code.is_some());
             entry.request = serde_json::to_value(request).ok().map(|v| mask(&v));
         }
         entry.finish(result);
+        entry.debug |= is_debug(input, result);
         entry
     }
 
@@ -104,6 +104,26 @@ impl Entry {
             json: serde_json::to_string(self).unwrap_or_default(),
         }
     }
+}
+
+/// Whether `result` (planned from `input`) is a debug event, cheaply (before an entry is built).
+pub fn is_debug(input: &Value, result: &DestinationResult<'_>) -> bool {
+    input.get(DEBUG_MARKER) == Some(&Value::Bool(true))
+        || matches!(&result.outcome, Outcome::Ready { request, .. }
+            if matches!(&request.body, Body::Track(t) if t.test_event_code.is_some()))
+}
+
+/// The name sampling counts by: the TikTok event name, else the Commanders Act one.
+pub fn sample_name<'v>(input: &'v Value, result: &'v DestinationResult<'_>) -> &'v str {
+    match &result.outcome {
+        Outcome::Ready { event, .. } if !event.is_empty() => event,
+        _ => input.get("event_name").and_then(Value::as_str).unwrap_or_default(),
+    }
+}
+
+/// The id a log line names an event by: `context.event_id`, else the order `id`.
+pub fn input_event_id(input: &Value) -> Option<&str> {
+    input.pointer("/context/event_id").or_else(|| input.get("id")).and_then(Value::as_str)
 }
 
 fn event_id(body: &Body<'_>) -> Option<String> {
@@ -185,6 +205,16 @@ mod tests {
         let entry = planned(&json!({"event_name": "no_such_event"}), false);
         assert_eq!((entry.status, entry.reason.as_deref()), ("skipped", Some("unmapped_event")));
         assert_eq!(entry.to_flush().event, "no_such_event");
+        let results = [DestinationResult {
+            destination: "tiktok".into(),
+            index: None,
+            outcome: Outcome::Skipped { reason: crate::SkipReason::UnmappedEvent },
+            warnings: vec![],
+        }];
+        let input = json!({"event_name": "no_such_event", "id": "O_9"});
+        assert_eq!(sample_name(&input, &results[0]), "no_such_event");
+        assert_eq!(input_event_id(&input), Some("O_9"));
+        assert!(!is_debug(&input, &results[0]));
         assert!(entry.request.is_none());
     }
 }

@@ -167,7 +167,10 @@ mod tests {
 
     #[test]
     fn cookies_are_reduced_to_names_and_tiktok_ids() {
-        assert_eq!(cookie("_ttp=2Xy9kQ3; _fbp=fb.1.15.11; ttclid=E.C.P.a; session=s3cr3t"), "_ttp=2Xy9kQ3; _fbp; ttclid=E.C.P.a; session");
+        assert_eq!(
+            cookie("_ttp=2Xy9kQ3; _fbp=fb.1.15.11; ttclid=E.C.P.a; session=s3cr3t"),
+            "_ttp=2Xy9kQ3; _fbp; ttclid=E.C.P.a; session"
+        );
         assert_eq!(cookie(";; flag"), "flag");
         let out = mask(&json!({"context": {"device": {"cookie": "sid=abc; _ttp=x"}}}));
         assert_eq!(out["context"]["device"]["cookie"], "sid; _ttp=x");
@@ -175,7 +178,8 @@ mod tests {
 
     #[test]
     fn tokens_and_street_addresses_are_redacted() {
-        let out = mask(&json!({"headers": {"Access-Token": "tok"}, "user": {"street": "1 rue X", "access_token": "t"}}));
+        let out =
+            mask(&json!({"headers": {"Access-Token": "tok"}, "user": {"street": "1 rue X", "access_token": "t"}}));
         assert_eq!(out["headers"]["Access-Token"], REDACTED);
         assert_eq!(out["user"]["street"], REDACTED);
         assert_eq!(out["user"]["access_token"], REDACTED);

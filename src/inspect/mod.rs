@@ -6,6 +6,7 @@
 //! inspector page show ([`report`]). The Worker buffers, flushes to its Durable Object
 //! and queries it; every rule lives here.
 
+pub mod auth;
 pub mod counts;
 pub mod entry;
 pub mod keys;

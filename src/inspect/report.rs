@@ -129,9 +129,14 @@ impl Report {
         }
         let mut reasons: Vec<ReasonCount> = reasons
             .into_iter()
-            .map(|((destination, outcome, reason), n)| ReasonCount { destination, outcome: outcome.as_str(), reason, n })
+            .map(|((destination, outcome, reason), n)| ReasonCount {
+                destination,
+                outcome: outcome.as_str(),
+                reason,
+                n,
+            })
             .collect();
-        reasons.sort_by(|a, b| b.n.cmp(&a.n));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.n));
         let mut keys: BTreeMap<String, (u64, BTreeMap<_, u64>)> = BTreeMap::new();
         for c in coverage.iter().filter(|c| c.minute >= since) {
             let (events, with) = keys.entry(c.destination.clone()).or_default();
@@ -149,7 +154,12 @@ impl Report {
             reasons,
             events: events
                 .into_iter()
-                .map(|((destination, event, outcome), n)| EventCount { destination, event, outcome: outcome.as_str(), n })
+                .map(|((destination, event, outcome), n)| EventCount {
+                    destination,
+                    event,
+                    outcome: outcome.as_str(),
+                    n,
+                })
                 .collect(),
             series: series
                 .into_iter()

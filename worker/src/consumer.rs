@@ -5,11 +5,12 @@
 use crate::config::{LogLevel, Settings};
 use crate::{deliver, http, queue, stats};
 use js_sys::{Array, Reflect};
+use std::rc::Rc;
 use tiktok_edge::delivery::{Consumer, ConsumerPolicy, Outbound, Settle};
 use wasm_bindgen::{JsCast, JsValue};
-use worker::Env;
+use worker::{Context, Env};
 
-pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
+pub async fn consume(batch: &JsValue, env: &Env, settings: &Rc<Settings>, ctx: &Context) {
     let messages: Vec<JsValue> = Reflect::get(batch, &"messages".into())
         .ok()
         .and_then(|m| m.dyn_into::<Array>().ok())
@@ -73,6 +74,9 @@ pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
             ];
             http::log("error", "queue_settle", &fields);
         }
-        stats::record_settlement(&s, sent, settled);
+        stats::record_settlement(&s, sent);
+    }
+    if let Some(flush) = stats::due_flush(env, settings) {
+        ctx.wait_until(flush);
     }
 }

@@ -13,7 +13,15 @@ use tiktok_edge::{Config, Secrets};
 use worker::{Date, Delay, Env};
 
 /// Delivers a call's ready reports and returns the call with every report final.
-pub async fn deliver<'a>(mut call: Call<'a>, config: &Config, settings: &Settings, env: &Env) -> Call<'a> {
+/// `inputs`: the call's events, for the inspector's samples.
+pub async fn deliver<'a>(
+    mut call: Call<'a>,
+    inputs: &[&serde_json::Value],
+    config: &Config,
+    settings: &Settings,
+    env: &Env,
+) -> Call<'a> {
+    let pending = stats::planned(call.results(), inputs, settings);
     match queue::binding(env, queue::EVENTS) {
         Some(q) => {
             let messages = call.messages(config);
@@ -29,10 +37,10 @@ pub async fn deliver<'a>(mut call: Call<'a>, config: &Config, settings: &Setting
             let policy = InlinePolicy::new(settings.retry_budget_ms, settings.timeout_ms, settings.max_subrequests);
             let mut run = call.inline(config, policy, now_ms());
             drive(&mut run, &settings.secrets, settings).await;
-            stats::record_run(call.settle(run));
+            call.settle(run);
         }
     }
-    stats::record_results(call.results());
+    stats::record_results(call.results(), pending);
     call
 }
 

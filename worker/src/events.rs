@@ -24,7 +24,7 @@ pub async fn api(req: Request, env: &Env, settings: &Settings, api: &str, own: O
             _ => error(405, "method_not_allowed", "use GET", ""),
         },
         "/v1/stats" => match method {
-            Method::Get if authorized(&req, settings)? => http::json(200, &stats::snapshot(), None),
+            Method::Get if authorized(&req, settings)? => stats::respond(&req, env).await,
             Method::Get => error(401, "unauthorized", "send Authorization: Bearer <INGEST_TOKEN>", ""),
             _ => error(405, "method_not_allowed", "use GET", ""),
         },
@@ -141,7 +141,7 @@ async fn events(
         return http::json_of(200, &Results { results: &results }, origin, None);
     }
     let planned = events.iter().map(|e| plan(config, e, &ctx, &settings.secrets)).collect();
-    let call = deliver::deliver(Call::new(planned, is_list), config, settings, env).await;
+    let call = deliver::deliver(Call::new(planned, is_list), &events, config, settings, env).await;
     let status = call.status();
     http::json_of(status.status, &Results { results: call.results() }, origin, status.retry_after_s)
 }

@@ -5,8 +5,10 @@
 mod config;
 mod consumer;
 mod deliver;
+mod durable;
 mod events;
 mod http;
+mod inspector;
 mod proxy;
 mod queue;
 mod routes;
@@ -14,7 +16,7 @@ mod stats;
 mod tiktok;
 
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 // The async export below expands to code that names this crate.
 use worker::wasm_bindgen_futures;
 use worker::{event, Context, Env, Request, Response, Result};
@@ -35,7 +37,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// than with `#[event(queue)]`: that glue panics on error, and it hides each message's
 /// `attempts`, which the retry policy needs.
 #[wasm_bindgen]
-pub async fn queue(batch: JsValue, env: Env, _ctx: JsValue) -> std::result::Result<JsValue, JsValue> {
-    consumer::consume(&batch, &env, &config::load(&env)).await;
+pub async fn queue(batch: JsValue, env: Env, ctx: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let ctx = Context::new(ctx.unchecked_into());
+    consumer::consume(&batch, &env, &config::load(&env), &ctx).await;
     Ok(JsValue::UNDEFINED)
 }

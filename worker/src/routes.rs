@@ -3,7 +3,7 @@
 
 use crate::config;
 use crate::http::error;
-use crate::{events, proxy};
+use crate::{events, inspector, proxy, stats};
 use tiktok_edge::site::{self, ProxyMode};
 use worker::{Context, Env, Request, Response, Result};
 
@@ -17,7 +17,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         "" => Some(url.path),
         prefix => url.path.strip_prefix(prefix),
     }
-    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats"));
+    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats") || inspector::is_route(p));
     let Some(api) = api else {
         return match site::proxy_target(&settings.proxy, &full, url.host, url.path_and_query) {
             Some(target) => proxy::forward(req, env, settings, &target, ctx).await,
@@ -26,5 +26,13 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
     };
     // In proxy mode the site's own pages are first-party callers, like ALLOWED_ORIGINS.
     let own = (settings.proxy != ProxyMode::Off).then_some(url.origin);
-    events::api(req, env, &settings, api, own).await
+    if inspector::is_route(api) {
+        return inspector::handle(req, env, &settings, api).await;
+    }
+    let response = events::api(req, env, &settings, api, own).await;
+    // Counts and samples of this call go to the Durable Object after the response.
+    if let Some(flush) = stats::due_flush(env, &settings) {
+        ctx.wait_until(flush);
+    }
+    response
 }

@@ -138,16 +138,23 @@ impl MatchKeys {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Quality {
     pub events: u64,
-    /// Share (0 to 1) of events with each key, every key listed.
-    pub coverage: BTreeMap<&'static str, f64>,
+    /// Every key, heaviest first: its weight and the share (0 to 1) of events with it.
+    pub coverage: Vec<KeyShare>,
     /// Weighted coverage, 0 to 10, one decimal.
     pub score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyShare {
+    pub key: MatchKey,
+    pub weight: f64,
+    pub share: f64,
 }
 
 /// The quality of `events` events of which `with_key[k]` carried key `k`.
 pub fn quality(events: u64, with_key: &BTreeMap<MatchKey, u64>) -> Quality {
     let total_weight: f64 = MatchKey::ALL.iter().map(|k| k.weight()).sum();
-    let mut coverage = BTreeMap::new();
+    let mut coverage = Vec::with_capacity(MatchKey::ALL.len());
     let mut weighted = 0.0;
     for key in MatchKey::ALL {
         let n = with_key.get(&key).copied().unwrap_or(0);
@@ -156,7 +163,7 @@ pub fn quality(events: u64, with_key: &BTreeMap<MatchKey, u64>) -> Quality {
             e => (n.min(e) as f64) / (e as f64),
         };
         weighted += share * key.weight();
-        coverage.insert(key.as_str(), (share * 1000.0).round() / 1000.0);
+        coverage.push(KeyShare { key, weight: key.weight(), share: (share * 1000.0).round() / 1000.0 });
     }
     let score = (weighted / total_weight * 100.0).round() / 10.0;
     Quality { events, coverage, score }
@@ -200,8 +207,8 @@ mod tests {
         let some = BTreeMap::from([(MatchKey::Email, 2), (MatchKey::Ip, 4), (MatchKey::UserAgent, 4)]);
         let q = quality(4, &some);
         assert_eq!(q.score, 2.2);
-        assert_eq!(q.coverage["email"], 0.5);
-        assert_eq!(q.coverage["phone"], 0.0);
+        assert_eq!(q.coverage[0], KeyShare { key: MatchKey::Email, weight: 3.0, share: 0.5 });
+        assert_eq!((q.coverage[1].key, q.coverage[1].share), (MatchKey::Phone, 0.0));
         assert_eq!(q.coverage.len(), 13);
         let total: f64 = MatchKey::ALL.iter().map(|k| k.weight()).sum();
         assert_eq!(total, 16.0);

@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(r.reasons.len(), 3);
         assert_eq!(r.series.len(), 3);
         assert_eq!(r.series[0].at_ms, 98 * 3600 * 1000);
-        assert_eq!(r.match_quality["tiktok"].coverage["email"], 1.0);
+        assert_eq!(r.match_quality["tiktok"].coverage[0].share, 1.0);
         assert_eq!(r.match_quality["tiktok"].score, 1.9);
         let month = Report::build(Window::Month, now, &counts, &coverage);
         assert_eq!(month.destinations["tiktok"]["sent"], 1004);

@@ -50,9 +50,11 @@ describe('inline delivery', () => {
     assert.ok(stats.reasons.some((x) => x.outcome === 'skipped' && x.reason === 'unmapped_event'));
     const q = stats.match_quality.tiktok;
     assert.equal(q.events, 4);
-    assert.equal(q.coverage.email, 1);
-    assert.equal(q.coverage.ip, 1, 'from context.device.ip');
-    assert.equal(q.coverage.ttclid, 0);
+    const share = Object.fromEntries(q.coverage.map((c) => [c.key, c.share]));
+    assert.equal(share.email, 1);
+    assert.equal(share.ip, 1, 'from context.device.ip');
+    assert.equal(share.ttclid, 0);
+    assert.deepEqual(q.coverage.slice(0, 2).map((c) => [c.key, c.weight]), [['email', 3], ['phone', 3]]);
     assert.ok(q.score > 0 && q.score <= 10);
     assert.ok(stats.series.length >= 1);
     for (const w of ['24h', '30d']) assert.equal((await api.stats(w)).destinations.tiktok.sent, 3);

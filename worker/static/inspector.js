@@ -31,7 +31,7 @@
     const n = Math.max(1, Math.round((untilMs - sinceMs) / bucketMs));
     const w = 600, h = 90, bw = w / n;
     const max = Math.max(1, ...points.map((p) => SERIES.reduce((s, [k]) => s + (p.counts[k] || 0), 0)));
-    const box = svg('svg', { viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: 'none', role: 'img' });
+    const box = svg('svg', { viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': `events per bucket, highest ${max}` });
     for (const p of points) {
       const i = Math.floor((p.at_ms - sinceMs) / bucketMs);
       let y = h;
@@ -68,8 +68,8 @@
       const bucketMs = report.bucket_minutes * 60000;
       const now = Date.now();
       const points = report.series.filter((p) => p.destination === d);
-      const legend = el('div', { class: 'legend' }, ...SERIES.map(([k, c]) => { const s = el('span', { style: `color:${c}` }); s.textContent = k; return s; }));
-      charts.append(el('div', { class: 'chart', 'data-destination': d }, el('div', {}, `${d}: per ${report.bucket_minutes >= 60 ? (report.bucket_minutes === 60 ? 'hour' : 'day') : report.bucket_minutes + ' min'}`), chart(points, bucketMs, report.since_ms, now), legend));
+      const legend = el('div', { class: 'legend' }, ...SERIES.map(([k]) => el('span', { class: `l-${k}` }, k)));
+      charts.append(el('div', { class: 'chart', 'data-destination': d }, el('div', {}, `${d}: events per ${report.bucket_minutes >= 60 ? (report.bucket_minutes === 60 ? 'hour' : 'day') : report.bucket_minutes + ' min'} (highest bar: ${Math.max(0, ...points.map((p) => SERIES.reduce((s, [k]) => s + (p.counts[k] || 0), 0)))})`), chart(points, bucketMs, report.since_ms, now), legend));
     }
     const body = $('reasons').tBodies[0];
     body.replaceChildren(...report.reasons.map((r) => el('tr', {}, el('td', {}, r.destination), el('td', { class: `s-${r.outcome}` }, r.outcome), el('td', {}, r.reason), el('td', {}, String(r.n)))));
@@ -78,9 +78,10 @@
     list.replaceChildren();
     for (const [d, q] of Object.entries(report.match_quality)) {
       const block = el('div', { class: 'quality', 'data-destination': d }, el('h3', {}, `${d}: `, el('span', { class: 'score' }, `${q.score.toFixed(1)} / 10`), ` over ${q.events} events`));
-      for (const [k, share] of Object.entries(q.coverage)) {
-        const fill = el('i', { style: `width:${Math.round(share * 100)}%` });
-        block.append(el('div', { class: 'bar' }, el('span', {}, k), el('div', {}, fill), el('span', {}, `${Math.round(share * 100)}%`)));
+      for (const { key, weight, share } of q.coverage) {
+        const fill = el('i');
+        fill.style.width = `${Math.round(share * 100)}%`; // CSSOM: the page's CSP forbids style attributes
+        block.append(el('div', { class: 'bar' }, el('span', {}, `${key} (${weight})`), el('div', {}, fill), el('span', {}, `${Math.round(share * 100)}%`)));
       }
       list.append(block);
     }

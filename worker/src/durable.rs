@@ -3,7 +3,7 @@
 //! `/v1/stats` and the inspector read. workers-rs 0.8.7's `#[durable_object]` with
 //! `State::storage().sql()` is enough for this, so the class is Rust like the rest.
 //! Routes (internal, from the Worker only): `POST /flush`, `GET /stats?window=`,
-//! `GET /events?destination=&status=&event=&limit=`.
+//! `POST /events` (a [`Filter`]).
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -47,10 +47,12 @@ impl DurableObject for Inspector {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let url = req.url()?;
-        let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        // The core's URL reading, not `Request::url()`: the `url` crate would add its IDNA tables.
+        let url = req.inner().url();
+        let query = |name: &str| tiktok_edge::url::query_param(&url, name).map(|v| v.into_owned());
         let now = worker::Date::now().as_millis() as i64;
-        match url.path() {
+        let path = tiktok_edge::url::parts(&url).map(|p| p.path).unwrap_or_default();
+        match path {
             "/flush" => {
                 let flush: Flush = req.json().await?;
                 let limits = SamplingLimits {
@@ -65,13 +67,25 @@ impl DurableObject for Inspector {
                 Response::from_json(&self.report(window, now)?)
             }
             "/events" => {
-                let text = |name: &str| query(name).unwrap_or_default();
-                let limit = query("limit").and_then(|v| v.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
-                Response::from_json(&self.events(&text("destination"), &text("status"), &text("event"), limit)?)
+                let f: Filter = req.json().await?;
+                let limit = f.limit.unwrap_or(50).clamp(1, 500);
+                Response::from_json(&self.events(&f.destination, &f.status, &f.event, limit)?)
             }
             _ => Response::error("no such route", 404),
         }
     }
+}
+
+/// Which entries `POST /events` lists (empty: any).
+#[derive(Default, Serialize, Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    pub destination: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub event: String,
+    pub limit: Option<i64>,
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@
 //! it shows was masked by the core before it was stored; previews are masked too.
 
 use crate::config::Settings;
-use crate::durable::BINDING;
+use crate::durable::{Filter, BINDING};
 use crate::http::{self, error};
 use crate::stats;
 use serde_json::{json, Value};
@@ -77,14 +77,16 @@ async fn events(req: &Request, env: &Env) -> Result<Response> {
     if env.durable_object(BINDING).is_err() {
         return error(503, "no_stats_store", "the INSPECTOR Durable Object is not bound", "");
     }
-    let url = req.url()?;
-    let mut query = worker::url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in url.query_pairs() {
-        if matches!(k.as_ref(), "destination" | "status" | "event" | "limit") {
-            query.append_pair(&k, &v);
-        }
-    }
-    match stats::send(env, Method::Get, &format!("/events?{}", query.finish()), None).await {
+    let url = req.inner().url();
+    let param = |name: &str| tiktok_edge::url::query_param(&url, name).map(|v| v.into_owned()).unwrap_or_default();
+    let filter = Filter {
+        destination: param("destination"),
+        status: param("status"),
+        event: param("event"),
+        limit: param("limit").parse().ok(),
+    };
+    let body = serde_json::to_string(&filter)?;
+    match stats::send(env, Method::Post, "/events", Some(&body)).await {
         Ok(mut resp) => {
             let text = resp.text().await?;
             let headers = Headers::new();

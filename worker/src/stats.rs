@@ -204,8 +204,8 @@ pub async fn send(env: &Env, method: Method, path: &str, body: Option<&str>) -> 
 
 /// `GET /v1/stats?window=1h|24h|30d` (and the inspector's copy of it).
 pub async fn respond(req: &Request, env: &Env) -> Result<Response> {
-    let url = req.url()?;
-    let window = url.query_pairs().find(|(k, _)| k == "window").map(|(_, v)| v.into_owned());
+    let url = req.inner().url();
+    let window = tiktok_edge::url::query_param(&url, "window");
     let window = match Window::parse(window.as_deref()) {
         Ok(w) => w,
         Err(message) => return http::error(400, "invalid_window", &message, "window"),

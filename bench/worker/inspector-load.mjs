@@ -27,15 +27,17 @@ const vars = { DESTINATIONS: JSON.stringify({ destinations: [destinations(sandbo
   TIKTOK_API_BASE: sandbox.url, TIKTOK_ACCESS_TOKEN: TOKEN, INGEST_TOKEN: INGEST, LOG_LEVEL: 'off' };
 const worker = (dir, extra) => new Miniflare({
   modules: true, scriptPath: path.join(dir, 'index.js'), modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-01', ...extra,
+  compatibilityDate: '2026-04-01', host: '127.0.0.1', port: 0, ...extra,
 });
 const base = worker(path.resolve(BASE), { bindings: vars });
 const ours = worker(path.join(root, 'worker/build'), { bindings: { ...vars, INSPECTOR_TOKEN: 'bench' },
   durableObjects: { INSPECTOR: { className: 'Inspector', useSQLite: true } } });
+console.error('starting both Workers');
 const baseUrl = new URL('/v1/events', await base.ready).href;
 const oursUrl = new URL('/v1/events', await ours.ready).href;
 const init = { method: 'POST', body: JSON.stringify(event), headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${INGEST}` } };
 const run = (url, n) => load(url, init, n, CONCURRENCY, 202, DEADLINE);
+console.error('warming up');
 await run(baseUrl, 50); await run(oursUrl, 50); // warm-up
 const rounds = { base: [], ours: [] };
 for (let i = 0; i < ROUNDS && performance.now() < DEADLINE; i += 1) {

@@ -24,7 +24,16 @@ The Worker starts on http://127.0.0.1:8787 (first build about a minute). Then, i
     --data @examples/purchase.json
   curl -s http://127.0.0.1:9400/sandbox/received     # what "TikTok" received
 
+The inspector (fleet-wide counts and the sampled, masked event log):
+
+  http://127.0.0.1:8787/inspector        user: anything, password: the INSPECTOR_TOKEN of .dev.vars
 MSG
+inspector_token=$(sed -n 's/^INSPECTOR_TOKEN=//p' .dev.vars | head -1)
+if [ -n "$inspector_token" ]; then
+  printf '  local token (the password): %s\n\n' "$inspector_token"
+else
+  printf '  off: add INSPECTOR_TOKEN=dev-inspector-token to .dev.vars to turn it on\n\n'
+fi
 env_args=()
 [ "${1:-}" = "--queued" ] && env_args=(--env queued)
 wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false "${env_args[@]}"

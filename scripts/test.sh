@@ -28,6 +28,7 @@ bash scripts/build-worker.sh
 cargo build --release --locked -p tiktok-sandbox
 
 step "end-to-end: the built Worker in workerd (Miniflare) against the sandbox"
+bash scripts/setup-chromium-inspector.sh   # the inspector's browser tests (Debian's chromium)
 node --test --test-reporter=spec tests/e2e/ 2>&1 | tee -a "$log"
 
 step "npm package: packed, installed into temporary projects, run in Node, Deno, Bun, Chromium and workerd, bundled by webpack, Vite, Rollup and esbuild; types, schema, README snippets"

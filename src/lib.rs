@@ -24,6 +24,7 @@ pub mod cookies;
 pub mod delivery;
 mod error;
 pub mod hashing;
+pub mod inspect;
 pub mod intake;
 #[cfg(feature = "js")]
 mod js;

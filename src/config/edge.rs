@@ -10,6 +10,7 @@
 use super::Config;
 use crate::access::BrowserDoor;
 use crate::error::{ConfigErrors, Error};
+use crate::inspect::SamplingLimits;
 use crate::secrets::{Secret, Secrets};
 use crate::site::{ConsentPolicy, CookiePolicy, ProxyMode};
 use serde_json::Value;
@@ -43,6 +44,12 @@ pub struct EdgeSettings {
     pub browser: BrowserDoor,
     /// The period of the `BROWSER_RATE_LIMITER` binding: the `Retry-After` of a 429.
     pub rate_limit_period_s: u32,
+    /// `INSPECTOR_TOKEN`: turns the inspector page and its API on (unset: off).
+    pub inspector_token: Option<Secret>,
+    /// Inspector sampling per minute (`INSPECTOR_SAMPLE_PER_MINUTE`, `INSPECTOR_DEBUG_PER_MINUTE`).
+    pub sampling: SamplingLimits,
+    /// Longest an isolate buffers counts before it flushes them (`STATS_FLUSH_SECONDS`).
+    pub stats_flush_s: u32,
 }
 
 /// `LOG_LEVEL`: `info` logs every TikTok request, `warn` only failed ones, `off` none.
@@ -96,6 +103,8 @@ const MAX_WAIT_MS: u64 = 600_000;
 /// (https://developers.cloudflare.com/queues/platform/limits/).
 const MAX_QUEUE_ATTEMPTS: u64 = 100;
 const MAX_QUEUE_DELAY_S: u64 = 43_200;
+/// Inspector samples per minute worth configuring (each is a stored row).
+const MAX_SAMPLES_PER_MINUTE: u64 = 1_000;
 /// Subrequests per invocation: 50 on the Free plan, 10,000 on Workers Paid (1,000 on older plans).
 const MAX_SUBREQUESTS: u64 = 10_000;
 
@@ -383,6 +392,46 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
+    Setting {
+        name: "INSPECTOR_TOKEN",
+        secret: true,
+        default: DefaultValue::Unset,
+        description: "turns on the inspector page and its API (HTTP Basic password, or Bearer); unset: off",
+        apply: |d, v| {
+            d.settings.inspector_token = Some(Secret::new(v));
+            Ok(())
+        },
+    },
+    Setting {
+        name: "INSPECTOR_SAMPLE_PER_MINUTE",
+        secret: false,
+        default: DefaultValue::Value("6"),
+        description: "inspector log: events kept per minute per destination and event name",
+        apply: |d, v| {
+            d.settings.sampling.per_event = small(number(v, 0, MAX_SAMPLES_PER_MINUTE, "events")?);
+            Ok(())
+        },
+    },
+    Setting {
+        name: "INSPECTOR_DEBUG_PER_MINUTE",
+        secret: false,
+        default: DefaultValue::Value("100"),
+        description: "inspector log: debug events (test_event_code or inspector_debug) kept per minute",
+        apply: |d, v| {
+            d.settings.sampling.debug = small(number(v, 0, MAX_SAMPLES_PER_MINUTE, "events")?);
+            Ok(())
+        },
+    },
+    Setting {
+        name: "STATS_FLUSH_SECONDS",
+        secret: false,
+        default: DefaultValue::Value("5"),
+        description: "how long an isolate buffers delivery counts before one write to the Durable Object",
+        apply: |d, v| {
+            d.settings.stats_flush_s = small(number(v, 0, 60, "seconds")?);
+            Ok(())
+        },
+    },
 ];
 
 /// Comma-separated items, trimmed, empty ones dropped.
@@ -484,6 +533,9 @@ impl Draft {
             max_subrequests: 0,
             browser: BrowserDoor::default(),
             rate_limit_period_s: 60,
+            inspector_token: None,
+            sampling: SamplingLimits { per_event: 0, debug: 0 },
+            stats_flush_s: 0,
         };
         Draft { settings, destinations: None, api_base: None }
     }

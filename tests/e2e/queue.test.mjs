@@ -89,9 +89,7 @@ test('a retryable failure is retried, and dead-lettered after QUEUE_MAX_ATTEMPTS
   await post('/v1/events', { event_name: 'purchase', id: 'R_2' });
   const [event] = await received(1);
   assert.equal(event.data.event_id, 'R_2');
-  const tally = await (await mf.dispatchFetch('http://worker/v1/stats', { headers: { Authorization: `Bearer ${INGEST}` } })).json();
-  assert.ok(tally.destinations.tiktok.dead_lettered >= 1, JSON.stringify(tally));
-  assert.ok(tally.destinations.tiktok.queued >= 3);
+  // The fleet-wide counts of queued, sent and dead-lettered events: inspector.test.mjs.
 });
 
 test('fault test (CI size): 2,000 events, 20% faults, 1% bad: nothing lost, nothing counted twice, only bad events refused', { timeout: 180_000 }, async () => {

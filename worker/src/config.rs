@@ -47,6 +47,10 @@ pub struct Settings {
     pub browser_config: Option<Config>,
     /// `Retry-After` of a rate-limited browser call (`RATE_LIMIT_PERIOD_SECONDS`).
     pub rate_limit_period_s: u32,
+    /// `INSPECTOR_TOKEN`, sampling and flush interval of the inspector (stats.rs, inspector.rs).
+    pub inspector_token: Option<String>,
+    pub sampling: tiktok_edge::inspect::SamplingLimits,
+    pub stats_flush_s: u32,
 }
 
 /// Queue consumer retries.
@@ -106,6 +110,9 @@ fn read(env: &Env) -> Settings {
             max_delay_s: s.queue_max_delay_s,
         },
         max_subrequests: s.max_subrequests,
+        inspector_token: s.inspector_token.map(|t| t.expose().to_owned()),
+        sampling: s.sampling,
+        stats_flush_s: s.stats_flush_s,
     }
 }
 

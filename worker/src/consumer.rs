@@ -5,11 +5,12 @@
 use crate::config::{LogLevel, Settings};
 use crate::{deliver, http, queue, stats};
 use js_sys::{Array, Reflect};
+use std::rc::Rc;
 use tiktok_edge::delivery::{Consumer, ConsumerPolicy, Outbound, Settle};
 use wasm_bindgen::{JsCast, JsValue};
-use worker::Env;
+use worker::{Context, Env};
 
-pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
+pub async fn consume(batch: &JsValue, env: &Env, settings: &Rc<Settings>, ctx: &Context) {
     let messages: Vec<JsValue> = Reflect::get(batch, &"messages".into())
         .ok()
         .and_then(|m| m.dyn_into::<Array>().ok())
@@ -35,7 +36,7 @@ pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
     let events_queue = queue::binding(env, queue::EVENTS);
     let dead_letters = queue::binding(env, queue::DEAD_LETTERS);
     let (settlements, requests) = run.settlements();
-    stats::record_run(requests);
+    stats::record_run(requests, settings);
     for s in settlements {
         let mut sent = true;
         for out in &s.send {
@@ -75,6 +76,9 @@ pub async fn consume(batch: &JsValue, env: &Env, settings: &Settings) {
             ];
             http::log("error", "queue_settle", &fields);
         }
-        stats::record_settlement(&s, sent, settled);
+        stats::record_settlement(&s, sent);
+    }
+    if let Some(flush) = stats::due_flush(env, settings) {
+        ctx.wait_until(flush);
     }
 }

@@ -13,7 +13,14 @@ use tiktok_edge::Secrets;
 use worker::{Date, Delay, Env};
 
 /// Delivers a call's ready reports and returns the call with every report final.
-pub async fn deliver<'a>(mut call: Call<'a>, settings: &Settings, env: &Env) -> Call<'a> {
+/// `inputs`: the call's events, for the inspector's samples.
+pub async fn deliver<'a>(
+    mut call: Call<'a>,
+    inputs: &[&serde_json::Value],
+    settings: &Settings,
+    env: &Env,
+) -> Call<'a> {
+    let pending = stats::planned(call.results(), inputs, settings);
     match queue::binding(env, queue::EVENTS) {
         Some(q) => {
             let messages = call.messages();
@@ -29,10 +36,10 @@ pub async fn deliver<'a>(mut call: Call<'a>, settings: &Settings, env: &Env) -> 
             let policy = InlinePolicy::new(settings.retry_budget_ms, settings.timeout_ms, settings.max_subrequests);
             let mut run = call.inline(policy, now_ms());
             drive(&mut run, &settings.secrets, settings).await;
-            stats::record_run(call.settle(run));
+            stats::record_run(call.settle(run), settings);
         }
     }
-    stats::record_results(call.results());
+    stats::record_results(call.results(), pending);
     call
 }
 

@@ -25,7 +25,7 @@ pub async fn api(req: Request, env: &Env, settings: &Settings, api: &str, site: 
         },
         "/v1/stats" => match method {
             Method::Get => match caller(&req, settings, None)? {
-                Ok(Caller::Server) => http::json(200, &stats::snapshot(), None),
+                Ok(Caller::Server) => stats::respond(&req, env).await,
                 Ok(Caller::Browser) => unauthorized(settings, Refusal::TokenRequired, None),
                 Err(refusal) => unauthorized(settings, refusal, None),
             },
@@ -198,6 +198,7 @@ async fn deliver_planned<'a>(
     env: &Env,
     browser: bool,
 ) -> Call<'a> {
+    let inputs = events.clone();
     let planned = events
         .into_iter()
         .map(|e| {
@@ -208,7 +209,7 @@ async fn deliver_planned<'a>(
             results
         })
         .collect();
-    deliver::deliver(Call::new(planned, is_list), settings, env).await
+    deliver::deliver(Call::new(planned, is_list), &inputs, settings, env).await
 }
 
 #[derive(serde::Serialize)]

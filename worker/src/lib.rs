@@ -5,8 +5,10 @@
 mod config;
 mod consumer;
 mod deliver;
+mod durable;
 mod events;
 mod http;
+mod inspector;
 mod proxy;
 mod queue;
 mod ratelimit;
@@ -15,7 +17,7 @@ mod stats;
 mod tiktok;
 
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 // The async export below expands to code that names this crate, except under
 // worker-build (it builds wasm-bindgen with WASM_BINDGEN_USE_JS_SYS=1, whose glue
 // names js-sys instead): used in one build and not the other.
@@ -39,7 +41,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// than with `#[event(queue)]`: that glue panics on error, and it hides each message's
 /// `attempts`, which the retry policy needs.
 #[wasm_bindgen]
-pub async fn queue(batch: JsValue, env: Env, _ctx: JsValue) -> std::result::Result<JsValue, JsValue> {
-    consumer::consume(&batch, &env, &config::load(&env)).await;
+pub async fn queue(batch: JsValue, env: Env, ctx: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let ctx = Context::new(ctx.unchecked_into());
+    consumer::consume(&batch, &env, &config::load(&env), &ctx).await;
     Ok(JsValue::UNDEFINED)
 }

@@ -5,7 +5,7 @@
 //! this file only moves requests and headers.
 
 use crate::config::Settings;
-use crate::deliver;
+use crate::{deliver, stats};
 use std::rc::Rc;
 use tiktok_edge::delivery::Call;
 use tiktok_edge::site::{self, Exchange, Navigation};
@@ -58,7 +58,10 @@ pub async fn forward(req: Request, env: &Env, settings: Rc<Settings>, target: &s
         ctx.wait_until(async move {
             if let Ok(config) = &settings.config {
                 let planned = vec![plan(config, &event, &RequestContext::at(now_ms), &settings.secrets)];
-                deliver::deliver(Call::new(planned, false), &settings, &env).await;
+                deliver::deliver(Call::new(planned, false), &[&event], &settings, &env).await;
+                if let Some(flush) = stats::due_flush(&env, &settings) {
+                    flush.await;
+                }
             }
         });
     }

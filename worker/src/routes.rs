@@ -3,7 +3,7 @@
 
 use crate::config;
 use crate::http::error;
-use crate::{events, proxy};
+use crate::{events, inspector, proxy, stats};
 use tiktok_edge::access;
 use tiktok_edge::site;
 use worker::{Context, Env, Request, Response, Result};
@@ -18,7 +18,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         "" => Some(url.path),
         prefix => url.path.strip_prefix(prefix),
     }
-    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats"));
+    .filter(|p| matches!(*p, "/healthz" | "/v1/events" | "/v1/preview" | "/v1/stats") || inspector::is_route(p));
     let Some(api) = api else {
         return match site::proxy_target(&settings.proxy, &full, url.host, url.path_and_query) {
             Some(target) => proxy::forward(req, env, settings, &target, ctx).await,
@@ -28,5 +28,13 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
     // The pages of a site the Worker fronts are browser callers, like ALLOWED_ORIGINS;
     // on workers.dev, loopback or an API-only custom domain its own origin is nobody's.
     let site = access::routed_site(&settings.proxy, &settings.api_prefix, url.host, url.origin);
-    events::api(req, env, &settings, api, site).await
+    if inspector::is_route(api) {
+        return inspector::handle(req, env, &settings, api).await;
+    }
+    let response = events::api(req, env, &settings, api, site).await;
+    // Counts and samples of this call go to the Durable Object after the response.
+    if let Some(flush) = stats::due_flush(env, &settings) {
+        ctx.wait_until(flush);
+    }
+    response
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Headless Chromium for the npm package's browser and bundler tests: Debian's `chromium`
+# Headless Chromium for the browser tests (the inspector page; the npm package in a browser and
+# bundled): Debian's `chromium`
 # package, installed with apt-get when missing (CI runs as root). Idempotent: a no-op
 # when /usr/bin/chromium is there.
 set -euo pipefail
@@ -14,5 +15,5 @@ fi
 echo "setup-browser: installing Debian's chromium (about a minute, once)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium >/dev/null
+apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 /usr/bin/chromium --version

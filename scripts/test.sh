@@ -28,12 +28,11 @@ bash scripts/build-worker.sh
 cargo build --release --locked -p tiktok-sandbox
 
 step "end-to-end: the built Worker in workerd (Miniflare) against the sandbox"
-bash scripts/setup-chromium-inspector.sh   # the inspector's browser tests (Debian's chromium)
+bash scripts/setup-browser.sh   # Debian's chromium: the inspector's and the npm package's browser tests
 node --test --test-reporter=spec tests/e2e/ 2>&1 | tee -a "$log"
 
 step "npm package: packed, installed into temporary projects, run in Node, Deno, Bun, Chromium and workerd, bundled by webpack, Vite, Rollup and esbuild; types, schema, README snippets"
 bash scripts/build-npm.sh
-bash scripts/setup-browser.sh
 node --test --test-reporter=spec tests/npm/ 2>&1 | tee -a "$log"
 
 passed=$(grep -Eo '([0-9]+ passed|^ℹ pass [0-9]+)' "$log" | grep -Eo '[0-9]+' | awk '{s += $1} END {print s + 0}')

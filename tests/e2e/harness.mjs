@@ -155,10 +155,18 @@ export async function startWranglerDev(cwd, args = [], timeoutMs = 90_000) {
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
+  // wrangler dev sometimes ignores SIGTERM (seen in CI-like runs): then the group is
+  // killed, so a test never hangs on it.
   const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {}
+    const kill = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {}
+    };
+    kill('SIGTERM');
+    if (child.exitCode !== null) return;
+    const hard = setTimeout(() => kill('SIGKILL'), 3000);
+    child.once('exit', () => clearTimeout(hard));
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 // The inspector page in a real headless Chromium (Debian's `chromium`, installed by
-// scripts/setup-chromium-inspector.sh, driven by playwright-core): log in with HTTP
+// scripts/setup-browser.sh, driven by playwright-core): log in with HTTP
 // Basic, see the events, open one, filter, use the preview form, check that no raw PII
 // is anywhere in the page, and that it fits a phone. Screenshots: test-output/inspector/.
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ let url;
 let context;
 let profile;
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup-chromium-inspector.sh`);
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup-browser.sh`);
   mkdirSync(SHOTS, { recursive: true });
   sandbox = await startSandbox();
   mf = await startInspected(bindings(sandbox.url, { INSPECTOR_TOKEN: INSPECTOR, STATS_FLUSH_SECONDS: '0',

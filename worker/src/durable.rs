@@ -171,12 +171,15 @@ impl Inspector {
     }
 
     fn report(&self, window: Window, now: i64) -> Result<Report> {
+        // Bound numbers arrive from JS as doubles (SQLite REAL): cast them, or the bucket
+        // division is a float division and a minute reads as 29935350.999999996.
         let since = window.since_minute(now);
         let bucket = window.bucket_minutes();
         let counts: Vec<CountSql> = self
             .sql
             .exec(
-                "SELECT (minute / ?) * ? AS minute, destination, event, outcome, reason, SUM(n) AS n FROM counts
+                "SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS minute, destination, event, outcome, reason,
+                 SUM(n) AS n FROM counts
                  WHERE minute >= ? GROUP BY 1, 2, 3, 4, 5",
                 vec![bucket.into(), bucket.into(), since.into()],
             )?
@@ -184,7 +187,7 @@ impl Inspector {
         let coverage: Vec<CoverageSql> = self
             .sql
             .exec(
-                "SELECT (minute / ?) * ? AS minute, destination, key, SUM(n) AS n FROM coverage
+                "SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS minute, destination, key, SUM(n) AS n FROM coverage
                  WHERE minute >= ? GROUP BY 1, 2, 3",
                 vec![bucket.into(), bucket.into(), since.into()],
             )?

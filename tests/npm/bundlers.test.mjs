@@ -71,7 +71,7 @@ test("webpack 5: no plugin; `performance` raised over the inline wasm; runs in C
       '  mode: "production",\n' +
       '  entry: "./app.mjs",\n' +
       '  output: { path: import.meta.dirname + "/dist-webpack" },\n' +
-      "  performance: { maxAssetSize: 512_000, maxEntrypointSize: 512_000 },\n" +
+      "  performance: { maxAssetSize: 1_048_576, maxEntrypointSize: 1_048_576 },\n" +
       "};\n",
   );
   const out = build("webpack", ["--config", "webpack.config.mjs"]);

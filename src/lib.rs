@@ -22,6 +22,7 @@ pub mod config;
 mod context;
 pub mod cookies;
 pub mod delivery;
+pub mod edge;
 mod error;
 pub mod hashing;
 pub mod inspect;

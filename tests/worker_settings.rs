@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::BTreeMap;
-use tiktok_edge::config::{DefaultValue, EdgeSettings, LogLevel, SETTINGS};
+use tiktok_edge::edge::{DefaultValue, EdgeSettings, LogLevel, SETTINGS};
 use tiktok_edge::site::{ConsentPolicy, CookiePolicy, ProxyMode};
 use tiktok_edge::ConfigErrors;
 
@@ -358,7 +358,7 @@ fn the_readme_documents_every_setting_with_its_default() {
 
 mod wrangler {
     use serde_json::json;
-    use tiktok_edge::config::check_wrangler;
+    use tiktok_edge::edge::check_wrangler;
 
     fn paths(errors: &[tiktok_edge::Error]) -> Vec<&str> {
         errors.iter().map(|e| e.path()).collect()

@@ -13,7 +13,7 @@
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tiktok_edge::config::check_wrangler;
+use tiktok_edge::edge::check_wrangler;
 use tiktok_edge::{intake, results_for, Config, RequestContext, Secrets, Tokens};
 
 const USAGE: &str = "usage:

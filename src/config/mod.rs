@@ -1,22 +1,17 @@
 //! The destinations document (DESIGN.md "Configuration"), parsed and validated
 //! once. Every problem is reported with its path; unknown keys and unknown
 //! destination types are errors that list what is supported. The Worker's other
-//! settings (vars) are in `edge`.
+//! settings (vars) are in the `edge` module.
 
-mod edge;
 mod events_api;
 mod offline_events;
 mod order_sync;
 mod reader;
 pub mod settings;
-mod wrangler;
 
-// The Worker's vars; `settings` holds the destinations document's rows.
-pub use edge::{DefaultValue, EdgeSettings, LogLevel, Setting as WorkerVar, SETTINGS};
 pub use events_api::{Environment, EventsApi, ResolvedSlot, ViewContent};
 pub use offline_events::{OfflineApi, OfflineEvents, OFFLINE_EVENTS};
 pub use order_sync::{OrderSync, VALUE_SETTINGS as ORDER_SYNC_VALUE_SETTINGS};
-pub use wrangler::{check_wrangler, WranglerCheck, PLACEHOLDER_PREFIX};
 
 use crate::error::{ConfigErrors, Error};
 use crate::hashing::calling_codes::{self, Country};

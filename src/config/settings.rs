@@ -1,6 +1,6 @@
 //! The settings tables: every key of the destinations document with what it
 //! holds, its default and what it does. The parser reads its keys and defaults
-//! from them; the JSON Schema (`crate::schema`) and the README's reference are
+//! from them; the JSON Schema (the `schema` module) and the README's reference are
 //! checked against them, so code and docs cannot drift.
 
 /// What a setting holds.

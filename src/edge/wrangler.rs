@@ -7,8 +7,8 @@
 //! and placeholders (`YOUR_PIXEL_ID`) left in `DESTINATIONS`, reported apart so that
 //! `wrangler dev`, whose `.dev.vars` and `--var` override them, can let them pass.
 
-use super::edge::{EdgeSettings, SETTINGS};
-use super::DEFAULT_TOKEN_SECRET;
+use super::{EdgeSettings, SETTINGS};
+use crate::config::DEFAULT_TOKEN_SECRET;
 use crate::error::Error;
 use serde_json::{Map, Value};
 

@@ -6,9 +6,16 @@
 //! empty (after trimming) means the default, and defaults are written in the table in the
 //! same text a user would write, then parsed like any value, so the table is their only home
 //! (the README's tables are checked against it by a test).
+//!
+//! It sits above the config, the browser door, the site rules and the inspector, whose
+//! settings it fills: none of them imports it.
 
-use super::Config;
+mod wrangler;
+
+pub use wrangler::{check_wrangler, WranglerCheck, PLACEHOLDER_PREFIX};
+
 use crate::access::BrowserDoor;
+use crate::config::Config;
 use crate::error::{ConfigErrors, Error};
 use crate::inspect::SamplingLimits;
 use crate::secrets::{Secret, Secrets};

@@ -189,7 +189,7 @@ const CONTEXT_FIELDS: &[(&str, &str)] = &[
 /// `secrets: "tok-..."`) is reported by its path and kind, never echoed.
 fn check_context(value: &Value) -> Result<(), JsValue> {
     let Value::Object(fields) = value else {
-        return Err(argument("context", &format!("expected an object, not {}", kind_of(value))));
+        return Err(argument("context", &format!("expected an object, not {}", crate::limits::kind(value))));
     };
     for (key, v) in fields {
         let Some((name, expected)) = CONTEXT_FIELDS.iter().find(|(name, _)| name == key) else {
@@ -204,22 +204,10 @@ fn check_context(value: &Value) -> Result<(), JsValue> {
             _ => false,
         };
         if !ok {
-            return Err(argument("context", &format!("{name}: expected {expected}, not {}", kind_of(v))));
+            return Err(argument("context", &format!("{name}: expected {expected}, not {}", crate::limits::kind(v))));
         }
     }
     Ok(())
-}
-
-/// A JSON type's name, for messages that must not quote the value.
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// What is wrong with a JSON text, by kind and position only: serde's own messages quote

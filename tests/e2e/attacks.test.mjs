@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  bindings, destinations, rateLimit, root, startQueuedWorker, startSandbox, startWorker, EVENTS_QUEUE, INGEST, ORIGIN, TOKEN,
+  bindings, destinations, rateLimit, root, startQueuedWorker, startSandbox, startWorker, visit, waitFor, EVENTS_QUEUE, INGEST,
+  ORIGIN, TOKEN,
 } from './harness.mjs';
 
 const BASE = 'http://localhost';
@@ -25,25 +26,6 @@ const post = (mf, url, body, headers = {}) => mf.dispatchFetch(url, {
   headers: { 'Content-Type': 'application/json', ...headers },
 });
 const sent = async () => (await sandbox.received()).events;
-// A navigation with node:http (fetch rewrites Sec-Fetch-Mode): status, headers, body.
-async function visit(mf, p, headers = {}) {
-  const base = new URL(await mf.ready);
-  const req = http.request({ host: base.hostname, port: base.port, path: p, headers: {
-    'Sec-Fetch-Mode': 'navigate', Accept: 'text/html', 'User-Agent': 'Mozilla/5.0 (Macintosh) Chrome/120', ...headers } });
-  req.end();
-  const [res] = await once(req, 'response');
-  const chunks = [];
-  for await (const c of res) chunks.push(c);
-  return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() };
-}
-async function waitFor(check, ms = 3000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a default deployment (ALLOWED_ORIGINS set, rate limit bound)', () => {
   let mf;

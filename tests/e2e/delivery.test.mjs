@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { bindings, destinations, INGEST, ORIGIN, startQueuedWorker, startSandbox, startWorker, until } from './harness.mjs';
+import { bindings, destinations, INGEST, ORIGIN, startQueuedWorker, startSandbox, startWorker, until, visit } from './harness.mjs';
 
 let sandbox;
 before(async () => { sandbox = await startSandbox(); });
@@ -149,13 +149,7 @@ describe('queued', () => {
 
   test('page views from proxy mode go through the queue when it is bound', async () => {
     // Over real HTTP (Miniflare's dispatchFetch does not keep waitUntil work alive).
-    const base = new URL(await mf.ready);
-    const req = http.request({ host: base.hostname, port: base.port, path: '/page?ttclid=CLICK1', headers: {
-      Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/148.0' } });
-    req.end();
-    const [res] = await once(req, 'response');
-    for await (const _ of res);
-    assert.equal(res.statusCode, 200);
+    assert.equal((await visit(mf, '/page?ttclid=CLICK1')).status, 200);
     const [view] = await until('the page view', async () => {
       const events = (await sandbox.received()).events.filter((e) => e.event === 'ViewContent');
       return events.length && events;

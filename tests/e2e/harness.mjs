@@ -2,6 +2,7 @@
 // end-to-end tests. Everything listens on 127.0.0.1 and is stopped by `stop()`.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import http from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -188,5 +189,30 @@ export async function until(what, check, ms = 20_000) {
     if (value) return value;
     if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A page navigation to the Worker `mf` with node:http (fetch would rewrite Sec-Fetch-Mode;
+ * and Miniflare's dispatchFetch does not keep waitUntil work alive): status, headers, body.
+ */
+export async function visit(mf, p, headers = {}) {
+  const base = new URL(await mf.ready);
+  const req = http.request({ host: base.hostname, port: base.port, path: p, headers: {
+    'Sec-Fetch-Mode': 'navigate', Accept: 'text/html', 'User-Agent': 'Mozilla/5.0 (Macintosh) Chrome/120', ...headers } });
+  req.end();
+  const [res] = await once(req, 'response');
+  const chunks = [];
+  for await (const c of res) chunks.push(c);
+  return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() };
+}
+
+/** Polls `check` every 50 ms for up to `ms`; its last value (falsy when it never came). */
+export async function waitFor(check, ms = 3000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,9 +1,8 @@
 // Shared by the inspector's e2e and browser tests: the built Worker with its Durable
 // Object, an event carrying every kind of PII, and polling.
-import assert from 'node:assert/strict';
-import path from 'node:path';
-import { Miniflare } from 'miniflare';
-import { DEAD_LETTER_QUEUE, EVENTS_QUEUE, INGEST, root } from './harness.mjs';
+import { DEAD_LETTER_QUEUE, EVENTS_QUEUE, INGEST, startWorker } from './harness.mjs';
+
+export { until } from './harness.mjs';
 
 export const INSPECTOR = 'test-inspector-token';
 const DO = { INSPECTOR: { className: 'Inspector', useSQLite: true } };
@@ -12,23 +11,11 @@ export const RAW_PII = ['jane.doe@example.com', 'Jane.Doe@Example.com', '+336123
 
 /** The built Worker with the inspector's Durable Object (and the queues when `queued`). */
 export async function startInspected(vars, { queued = false, options = {} } = {}) {
-  const worker = {
-    name: 'tiktok-edge',
-    modules: true,
-    scriptPath: path.join(root, 'worker/build/index.js'),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
-    bindings: vars,
-    durableObjects: DO,
-    ...options,
-  };
-  if (queued) {
-    worker.queueProducers = { EVENTS_QUEUE, DEAD_LETTERS: DEAD_LETTER_QUEUE };
-    worker.queueConsumers = { [EVENTS_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100 } };
-  }
-  const mf = new Miniflare(worker);
-  await mf.ready;
-  return mf;
+  const queues = queued ? {
+    queueProducers: { EVENTS_QUEUE, DEAD_LETTERS: DEAD_LETTER_QUEUE },
+    queueConsumers: { [EVENTS_QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100 } },
+  } : {};
+  return startWorker(vars, { durableObjects: DO, ...queues, ...options });
 }
 
 export function purchase(id, extra = {}) {
@@ -41,12 +28,3 @@ export function purchase(id, extra = {}) {
   };
 }
 
-export async function until(what, check, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

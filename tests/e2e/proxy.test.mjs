@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { startSandbox, startWorker, TOKEN, INGEST } from './harness.mjs';
+import { startSandbox, startWorker, TOKEN, INGEST, visit as harnessVisit, waitFor } from './harness.mjs';
 
 const SITE = 'https://shop.test';
 const BINARY = randomBytes(256 * 1024);
@@ -70,25 +70,8 @@ const browse = (path, headers = {}) => mf.dispatchFetch(`${SITE}${path}`, {
 async function navigate(path, headers = {}) {
   return (await visit(path, headers)).status;
 }
-// A navigation with node:http: status, headers (set-cookie as a list) and body.
-async function visit(path, headers = {}) {
-  const base = new URL(await mf.ready);
-  const req = http.request({ host: base.hostname, port: base.port, path, headers: {
-    'Sec-Fetch-Mode': 'navigate', Accept: 'text/html', 'User-Agent': 'Mozilla/5.0 (Macintosh) Chrome/120', ...headers } });
-  req.end();
-  const [res] = await once(req, 'response');
-  const chunks = [];
-  for await (const c of res) chunks.push(c);
-  return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() };
-}
-async function waitFor(check, ms = 3000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// A navigation to this file's Worker.
+const visit = (p, headers = {}) => harnessVisit(mf, p, headers);
 
 test('pages pass through unchanged, with every Set-Cookie of the origin', async () => {
   const r = await browse('/page?x=1');

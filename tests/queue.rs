@@ -326,3 +326,18 @@ fn a_message_the_budget_leaves_unsent_goes_back_keeping_its_count_of_attempts() 
     let last = consume(&cfg, std::slice::from_ref(copy), &[2], |_| (500, String::new()));
     assert_eq!(dead_reasons(&last), vec![(0, "server_error".into())]);
 }
+
+#[test]
+fn a_run_that_stops_before_its_answers_still_settles_every_message() {
+    use tiktok_edge::delivery::Driven;
+    let cfg = one_pixel();
+    let bodies = poisoned_calls(&cfg);
+    let mut run = Consumer::new(&bodies, &[1, 1], &cfg, policy());
+    assert_eq!(run.start(support::NOW, &support::secrets()).len(), 1, "the merged request is in flight");
+    // The driver gives up (no answer): both messages go back, unsent, keeping their count.
+    let (settlements, _) = run.settlements();
+    let mut settled: Vec<usize> = settlements.iter().flat_map(|s| s.messages.clone()).collect();
+    settled.sort_unstable();
+    assert_eq!(settled, vec![0, 1]);
+    assert!(settlements.iter().all(|s| matches!(&s.send[..], [Outbound::Requeue(_)]) && s.then == Settle::Ack));
+}

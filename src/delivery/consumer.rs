@@ -281,9 +281,36 @@ impl Consumer {
     }
 
     /// What to do with each message, once `is_done`; and the TikTok requests it made.
-    pub fn settlements(self) -> (Vec<Settlement>, RunStats) {
+    /// A run that stopped early (its driver gave up) leaves no message unsettled: what
+    /// was not answered goes back to the queue unsent.
+    pub fn settlements(mut self) -> (Vec<Settlement>, RunStats) {
+        for id in 0..self.jobs.len() {
+            let Some(job) = self.jobs.get_mut(id) else { break };
+            if job.state == State::Done {
+                continue;
+            }
+            job.state = State::Done;
+            let (r, part, batch) = (job.root, job.part, job.batch.take());
+            if let Some(b) = batch {
+                self.put_back(r, part, b);
+            }
+        }
         let stats = RunStats { requests: self.used, retries: 0, split_requests: self.split_requests };
         (self.settlements, stats)
+    }
+
+    /// A job not sent in this invocation: a part waits in the queue as a new message,
+    /// a whole batch's messages go back as they are.
+    fn put_back(&mut self, r: usize, part: bool, batch: Batch<usize>) {
+        match part {
+            true => {
+                if let Some(root) = self.roots.get_mut(r) {
+                    root.requeue.push(batch);
+                }
+            }
+            false => self.defer(&batch),
+        }
+        self.job_done(r);
     }
 
     /// The answer to a root: settled per message, unless it must be split.
@@ -398,16 +425,12 @@ impl Driven for Consumer {
                 job.state = State::Done;
                 let Some(b) = job.batch.take() else { continue };
                 match (part, over) {
-                    // A part waits in the queue for the next invocation.
-                    (true, _) => {
-                        if let Some(root) = self.roots.get_mut(r) {
-                            root.requeue.push(b);
-                        }
+                    (false, false) => {
+                        self.dead_all(&b, Reason::MissingSecret, None, false);
+                        self.job_done(r);
                     }
-                    (false, true) => self.defer(&b),
-                    (false, false) => self.dead_all(&b, Reason::MissingSecret, None, false),
+                    _ => self.put_back(r, part, b),
                 }
-                self.job_done(r);
                 continue;
             }
             if let Some(o) = outgoing {

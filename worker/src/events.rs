@@ -143,7 +143,9 @@ async fn events(
     };
     // A bare event, an array, or Commanders Act's `{"batch": [...]}`.
     let max_events = if browser { settings.browser.max_events } else { MAX_EVENTS };
-    let events = match intake::unwrap(&input) {
+    let unwrapped = intake::unwrap(&input);
+    let is_list = matches!(unwrapped, Ok(Value::Array(_)));
+    let events = match unwrapped {
         Ok(Value::Array(list)) if list.len() > max_events => {
             let message = format!("{} events in one call; at most {max_events}", list.len());
             return error_for(400, "too_many_events", &message, "", origin);
@@ -161,7 +163,6 @@ async fn events(
         }
         Err(e) => return error_for(400, e.code(), &e.message(), e.path(), origin),
     };
-    let is_list = intake::is_list(&input);
 
     // Only browser calls are enriched with the request's cookies, IP and user agent, and
     // for them these come from the request only (the core takes them out of the events).

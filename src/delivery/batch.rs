@@ -9,7 +9,6 @@
 
 use super::request::{Body, Request, WireIn};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 /// TikTok rejects a whole request with more `data` items than this.
 pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
@@ -35,26 +34,32 @@ fn key(r: &Request) -> Option<Key<'_>> {
 
 /// Merges batches into as few as TikTok's limit allows, in order of first appearance.
 pub fn merge<T>(batches: Vec<Batch<T>>) -> Vec<Batch<T>> {
-    // For each key, the position of the batch being filled (keys borrow the inputs,
-    // so they are computed first and the inputs moved after).
-    let keys: Vec<Option<String>> = batches.iter().map(|b| key(&b.request).map(|k| format!("{k:?}"))).collect();
     let mut out: Vec<Batch<T>> = Vec::with_capacity(batches.len());
-    let mut open: BTreeMap<String, usize> = BTreeMap::new();
-    for (b, k) in batches.into_iter().zip(keys) {
-        let Some(k) = k else {
+    // The batches being filled, one per key: few (one per pixel, source and test code),
+    // so a scan beats building owned keys for every request.
+    let mut open: Vec<usize> = Vec::new();
+    for b in batches {
+        let Some(k) = key(&b.request) else {
             out.push(b);
             continue;
         };
-        let incoming = b.request.events();
-        let target = open
-            .get(&k)
-            .copied()
-            .and_then(|i| out.get_mut(i))
-            .filter(|t| t.request.events() + incoming <= MAX_EVENTS_PER_REQUEST);
-        match target {
-            Some(t) => t.absorb(b),
-            None => {
-                open.insert(k, out.len());
+        let slot = open.iter().position(|i| out.get(*i).and_then(|t| key(&t.request)) == Some(k));
+        let target = slot.and_then(|s| open.get(s).copied());
+        let fits = target
+            .and_then(|i| out.get(i))
+            .is_some_and(|t| t.request.events() + b.request.events() <= MAX_EVENTS_PER_REQUEST);
+        match (target, fits) {
+            (Some(i), true) => {
+                if let Some(t) = out.get_mut(i) {
+                    t.absorb(b);
+                }
+            }
+            _ => {
+                // A new batch for this key (the full one stays as it is).
+                match slot.and_then(|s| open.get_mut(s)) {
+                    Some(o) => *o = out.len(),
+                    None => open.push(out.len()),
+                }
                 out.push(b);
             }
         }

@@ -9,6 +9,32 @@
 //! -> [`policy`]; batching -> [`batch`]; time and subrequest budgets of a call ->
 //! [`inline`]; ack, retry, dead letter, requeue of messages -> [`consumer`] (its policy
 //! and what it hands the Worker: [`settlement`]).
+//!
+//! Driving an inline run (the README's example; `post` stands for any HTTP client):
+//!
+//! ```
+//! use tiktok_edge::delivery::{Call, Driven, InlinePolicy};
+//! use tiktok_edge::{plan, Config, RequestContext, Secrets};
+//! # fn post(_url: &str, _headers: [(&str, &str); 2], _body: &str) -> (u16, String) {
+//! #     (200, r#"{"code":0,"message":"OK","request_id":"r"}"#.into())
+//! # }
+//! let config = Config::from_json(r#"{"destinations": [
+//!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#).unwrap();
+//! let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
+//! let event = serde_json::json!({"event_name": "purchase", "id": "O_1", "value": 10});
+//! let (now_ms, jitter) = (1_765_290_725_123, 0.5);
+//! let planned = vec![plan(&config, &event, &RequestContext::at(now_ms), &secrets)];
+//! let mut call = Call::new(planned, false);
+//! let mut run = call.inline(InlinePolicy::new(3_000, 10_000, 50), now_ms);
+//! while !run.is_done() {
+//!     for (id, out) in run.start(now_ms, &secrets) {
+//!         let (status, body) = post(&out.url, out.headers(), &out.body);
+//!         run.answer(id, status, &body, now_ms, jitter);
+//!     }
+//! }
+//! call.settle(run);
+//! assert_eq!(call.status().status, 202);
+//! ```
 
 pub mod batch;
 pub mod consumer;

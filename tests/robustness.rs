@@ -221,7 +221,8 @@ fn same(node: &Node<'_>, value: &Value) -> bool {
             items.len() == values.len() && items.iter().zip(values).all(|(n, v)| same(n, v))
         }
         (Node::Object(_) | Node::Array(_), _) => false,
-        (n, v) => n.to_value().to_string() == v.to_string(),
+        // As text: `-0.0` and `0.0` are equal numbers, not the same output.
+        (n, v) => serde_json::to_string(&n.to_value()).ok() == serde_json::to_string(v).ok(),
     }
 }
 

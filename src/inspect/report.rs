@@ -1,7 +1,7 @@
 //! The fleet-wide delivery report (`GET /v1/stats?window=...` and the inspector page),
 //! built from the counts the store returns for a window, already summed per bucket.
 
-use super::counts::{CountRow, CoverageRow, Tally};
+use super::counts::{CountRow, CoverageRow, Sum, Tally};
 use super::keys::{quality, MatchKey, Quality};
 use super::{minute_of, COUNTS_RETENTION_MINUTES};
 use serde::Serialize;
@@ -105,19 +105,6 @@ fn zeros() -> Totals {
     Tally::ALL.iter().map(|t| (t.as_str(), 0)).collect()
 }
 
-/// What a count or coverage row adds to. All sums of a report live in one ordered map
-/// (one B-tree instantiation in the wasm instead of one per kind of sum); each kind is
-/// read back in its key order, which is the order of the report's lists.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum Sum {
-    Destination(String, Tally),
-    Reason(String, Tally, String),
-    Event(String, String, Tally),
-    Bucket(i64, String, Tally),
-    /// `None`: the number of events planned.
-    Coverage(String, Option<MatchKey>),
-}
-
 impl Report {
     /// The report of `window` ending at `now_ms` from rows whose minute is their bucket's first.
     pub fn build(window: Window, now_ms: i64, counts: &[CountRow], coverage: &[CoverageRow]) -> Report {
@@ -134,7 +121,7 @@ impl Report {
             add(Sum::Bucket(bucket, c.destination.clone(), c.outcome), c.n);
         }
         for c in coverage.iter().filter(|c| c.minute >= since) {
-            add(Sum::Coverage(c.destination.clone(), c.key), c.n);
+            add(Sum::Keys(c.destination.clone(), c.key), c.n);
         }
         let mut destinations: BTreeMap<String, Totals> = BTreeMap::new();
         let mut reasons = Vec::new();
@@ -165,7 +152,7 @@ impl Report {
                         }
                     }
                 }
-                Sum::Coverage(destination, key) => {
+                Sum::Keys(destination, key) => {
                     if keys.last().is_none_or(|(d, _, _)| *d != destination) {
                         keys.push((destination, 0, BTreeMap::new()));
                     }
@@ -178,6 +165,8 @@ impl Report {
                         }
                     }
                 }
+                // The buffer's sums: never in a report.
+                Sum::Count(..) | Sum::Coverage(..) => {}
             }
         }
         reasons.sort_by_key(|r| std::cmp::Reverse(r.n));

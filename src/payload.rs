@@ -9,7 +9,7 @@ pub mod write;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
-use write::{Fields, WriteJson};
+use write::{field, Fields, WriteJson};
 
 /// Text that is borrowed from the event or the config when it can be (no copy),
 /// owned when it had to be computed (hashes, decoded values).
@@ -231,10 +231,10 @@ impl WriteJson for TrackBody<'_> {
     fn write_json(&self, out: &mut String) {
         let TrackBody { event_source, event_source_id, test_event_code, data } = self;
         let mut f = Fields::open(out);
-        f.text("event_source", event_source);
-        f.text("event_source_id", event_source_id);
-        f.opt_text("test_event_code", test_event_code);
-        f.items("data", data);
+        f.text(field!("event_source"), event_source);
+        f.text(field!("event_source_id"), event_source_id);
+        f.opt_text(field!("test_event_code"), test_event_code);
+        f.items(field!("data"), data);
         f.close();
     }
 }
@@ -243,21 +243,21 @@ impl WriteJson for TrackEvent<'_> {
     fn write_json(&self, out: &mut String) {
         let TrackEvent { event, event_time, event_id, limited_data_use, user, page, app, properties } = self;
         let mut f = Fields::open(out);
-        f.text("event", event);
-        f.int("event_time", *event_time);
-        f.opt_text("event_id", event_id);
-        f.opt_bool("limited_data_use", *limited_data_use);
+        f.text(field!("event"), event);
+        f.int(field!("event_time"), *event_time);
+        f.opt_text(field!("event_id"), event_id);
+        f.opt_bool(field!("limited_data_use"), *limited_data_use);
         if !user.is_empty() {
-            f.object("user", user);
+            f.object(field!("user"), user);
         }
         if !page.is_empty() {
-            f.object("page", page);
+            f.object(field!("page"), page);
         }
         if !app.is_empty() {
-            f.object("app", app);
+            f.object(field!("app"), app);
         }
         if !properties.is_empty() {
-            f.object("properties", properties);
+            f.object(field!("properties"), properties);
         }
         f.close();
     }
@@ -287,24 +287,24 @@ impl WriteJson for User<'_> {
             custom,
         } = self;
         let mut f = Fields::open(out);
-        f.opt_text("external_id", external_id);
-        f.opt_text("email", email);
-        f.opt_text("phone", phone);
-        f.opt_text("ttclid", ttclid);
-        f.opt_text("ttp", ttp);
-        f.opt_text("ip", ip);
-        f.opt_text("user_agent", user_agent);
-        f.opt_text("locale", locale);
-        f.opt_text("idfa", idfa);
-        f.opt_text("idfv", idfv);
-        f.opt_text("att_status", att_status);
-        f.opt_text("gaid", gaid);
-        f.opt_text("first_name", first_name);
-        f.opt_text("last_name", last_name);
-        f.opt_text("zip_code", zip_code);
-        f.opt_text("city", city);
-        f.opt_text("state", state);
-        f.opt_text("country", country);
+        f.opt_text(field!("external_id"), external_id);
+        f.opt_text(field!("email"), email);
+        f.opt_text(field!("phone"), phone);
+        f.opt_text(field!("ttclid"), ttclid);
+        f.opt_text(field!("ttp"), ttp);
+        f.opt_text(field!("ip"), ip);
+        f.opt_text(field!("user_agent"), user_agent);
+        f.opt_text(field!("locale"), locale);
+        f.opt_text(field!("idfa"), idfa);
+        f.opt_text(field!("idfv"), idfv);
+        f.opt_text(field!("att_status"), att_status);
+        f.opt_text(field!("gaid"), gaid);
+        f.opt_text(field!("first_name"), first_name);
+        f.opt_text(field!("last_name"), last_name);
+        f.opt_text(field!("zip_code"), zip_code);
+        f.opt_text(field!("city"), city);
+        f.opt_text(field!("state"), state);
+        f.opt_text(field!("country"), country);
         f.custom(custom);
         f.close();
     }
@@ -314,8 +314,8 @@ impl WriteJson for Page<'_> {
     fn write_json(&self, out: &mut String) {
         let Page { url, referrer } = self;
         let mut f = Fields::open(out);
-        f.opt_text("url", url);
-        f.opt_text("referrer", referrer);
+        f.opt_text(field!("url"), url);
+        f.opt_text(field!("referrer"), referrer);
         f.close();
     }
 }
@@ -324,9 +324,9 @@ impl WriteJson for App<'_> {
     fn write_json(&self, out: &mut String) {
         let App { app_id, app_name, app_version } = self;
         let mut f = Fields::open(out);
-        f.opt_text("app_id", app_id);
-        f.opt_text("app_name", app_name);
-        f.opt_text("app_version", app_version);
+        f.opt_text(field!("app_id"), app_id);
+        f.opt_text(field!("app_name"), app_name);
+        f.opt_text(field!("app_version"), app_version);
         f.close();
     }
 }
@@ -349,20 +349,20 @@ impl WriteJson for Properties<'_> {
         } = self;
         let mut f = Fields::open(out);
         if !contents.is_empty() {
-            f.items("contents", contents);
+            f.items(field!("contents"), contents);
         }
         if !content_ids.is_empty() {
-            f.texts("content_ids", content_ids);
+            f.texts(field!("content_ids"), content_ids);
         }
-        f.opt_uint("num_items", *num_items);
-        f.opt_text("content_type", content_type);
-        f.opt_text("currency", currency);
-        f.opt_number("value", value);
-        f.opt_text("description", description);
-        f.opt_text("search_string", search_string);
-        f.opt_text("order_id", order_id);
-        f.opt_text("shop_id", shop_id);
-        f.opt_text("status", status);
+        f.opt_uint(field!("num_items"), *num_items);
+        f.opt_text(field!("content_type"), content_type);
+        f.opt_text(field!("currency"), currency);
+        f.opt_number(field!("value"), value);
+        f.opt_text(field!("description"), description);
+        f.opt_text(field!("search_string"), search_string);
+        f.opt_text(field!("order_id"), order_id);
+        f.opt_text(field!("shop_id"), shop_id);
+        f.opt_text(field!("status"), status);
         f.custom(custom);
         f.close();
     }
@@ -372,13 +372,13 @@ impl WriteJson for Content<'_> {
     fn write_json(&self, out: &mut String) {
         let Content { content_id, content_type, content_name, content_category, brand, price, quantity } = self;
         let mut f = Fields::open(out);
-        f.opt_text("content_id", content_id);
-        f.opt_text("content_type", content_type);
-        f.opt_text("content_name", content_name);
-        f.opt_text("content_category", content_category);
-        f.opt_text("brand", brand);
-        f.opt_number("price", price);
-        f.opt_int("quantity", *quantity);
+        f.opt_text(field!("content_id"), content_id);
+        f.opt_text(field!("content_type"), content_type);
+        f.opt_text(field!("content_name"), content_name);
+        f.opt_text(field!("content_category"), content_category);
+        f.opt_text(field!("brand"), brand);
+        f.opt_number(field!("price"), price);
+        f.opt_int(field!("quantity"), *quantity);
         f.close();
     }
 }

@@ -4,7 +4,7 @@
 //! their `data` items as serialized JSON, so merging and splitting a request is
 //! moving items, and the text sent is byte for byte what planning produced.
 
-use crate::payload::write::{Fields, Verbatim, WriteJson};
+use crate::payload::write::{field, Fields, Verbatim, WriteJson};
 use crate::payload::TrackBody;
 use crate::request::{Body as PlannedBody, HttpRequest};
 use crate::secrets::{Secret, Secrets, REDACTED};
@@ -140,10 +140,10 @@ impl Track {
         let items: usize = data.iter().map(|d| d.get().len() + 1).sum();
         let mut out = String::with_capacity(event_source.len() + event_source_id.len() + items + 96);
         let mut f = Fields::open(&mut out);
-        f.text("event_source", event_source);
-        f.text("event_source_id", event_source_id);
-        f.opt_text("test_event_code", test_event_code);
-        f.items("data", data);
+        f.text(field!("event_source"), event_source);
+        f.text(field!("event_source_id"), event_source_id);
+        f.opt_text(field!("test_event_code"), test_event_code);
+        f.items(field!("data"), data);
         f.close();
         out
     }

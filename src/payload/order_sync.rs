@@ -2,7 +2,7 @@
 //! paths"). TikTok has not published this API: the field names are CA's, the
 //! place of `ttoclid` (a sibling of `order_info`) is the spec's best reading.
 
-use super::write::{Fields, WriteJson};
+use super::write::{field, Fields, WriteJson};
 use super::Text;
 use serde::Serialize;
 use serde_json::Number;
@@ -116,8 +116,8 @@ impl WriteJson for OrderSyncBody<'_> {
     fn write_json(&self, out: &mut String) {
         let OrderSyncBody { ttoclid, order_info } = self;
         let mut f = Fields::open(out);
-        f.text("ttoclid", ttoclid);
-        f.object("order_info", order_info);
+        f.text(field!("ttoclid"), ttoclid);
+        f.object(field!("order_info"), order_info);
         f.close();
     }
 }
@@ -141,21 +141,21 @@ impl WriteJson for OrderInfo<'_> {
             promotion_info,
         } = self;
         let mut f = Fields::open(out);
-        f.text("order_id", order_id);
-        f.text("third_merchant_id", third_merchant_id);
-        f.text("third_shop_id", third_shop_id);
-        f.text("third_shop_name", third_shop_name);
-        f.text("order_status", order_status);
-        f.text("order_country", order_country);
-        f.int("create_time", *create_time);
-        f.int("update_time", *update_time);
-        f.opt_text("initiator", initiator);
-        f.object("value", value);
-        f.object("extra", extra);
-        f.items("spu_list", spu_list);
-        f.opt_text("order_url", order_url);
+        f.text(field!("order_id"), order_id);
+        f.text(field!("third_merchant_id"), third_merchant_id);
+        f.text(field!("third_shop_id"), third_shop_id);
+        f.text(field!("third_shop_name"), third_shop_name);
+        f.text(field!("order_status"), order_status);
+        f.text(field!("order_country"), order_country);
+        f.int(field!("create_time"), *create_time);
+        f.int(field!("update_time"), *update_time);
+        f.opt_text(field!("initiator"), initiator);
+        f.object(field!("value"), value);
+        f.object(field!("extra"), extra);
+        f.items(field!("spu_list"), spu_list);
+        f.opt_text(field!("order_url"), order_url);
         if !promotion_info.is_empty() {
-            f.object("promotion_info", promotion_info);
+            f.object(field!("promotion_info"), promotion_info);
         }
         f.close();
     }
@@ -177,18 +177,18 @@ impl WriteJson for OrderValue<'_> {
             commission_value,
         } = self;
         let mut f = Fields::open(out);
-        f.text("currency", currency);
-        f.number("payment_value", payment_value);
-        f.number("total_value", total_value);
-        f.opt_number("total_room_fee", total_room_fee);
-        f.opt_number("total_tax", total_tax);
-        f.opt_number("total_service_fee", total_service_fee);
-        f.opt_number("discounts", discounts);
-        f.opt_number("fulfillment_value", fulfillment_value);
-        f.opt_number("fulfillment_tax", fulfillment_tax);
-        f.opt_number("fulfillment_service_fee", fulfillment_service_fee);
+        f.text(field!("currency"), currency);
+        f.number(field!("payment_value"), payment_value);
+        f.number(field!("total_value"), total_value);
+        f.opt_number(field!("total_room_fee"), total_room_fee);
+        f.opt_number(field!("total_tax"), total_tax);
+        f.opt_number(field!("total_service_fee"), total_service_fee);
+        f.opt_number(field!("discounts"), discounts);
+        f.opt_number(field!("fulfillment_value"), fulfillment_value);
+        f.opt_number(field!("fulfillment_tax"), fulfillment_tax);
+        f.opt_number(field!("fulfillment_service_fee"), fulfillment_service_fee);
         if !commission_value.is_empty() {
-            f.items("commission_value", commission_value);
+            f.items(field!("commission_value"), commission_value);
         }
         f.close();
     }
@@ -198,8 +198,8 @@ impl WriteJson for Commission<'_> {
     fn write_json(&self, out: &mut String) {
         let Commission { currency, commission_base_amount } = self;
         let mut f = Fields::open(out);
-        f.text("currency", currency);
-        f.number("commission_base_amount", commission_base_amount);
+        f.text(field!("currency"), currency);
+        f.number(field!("commission_base_amount"), commission_base_amount);
         f.close();
     }
 }
@@ -216,13 +216,13 @@ impl WriteJson for OrderExtra<'_> {
             cancel_reason,
         } = self;
         let mut f = Fields::open(out);
-        f.int("length_of_stay", *length_of_stay);
-        f.int("amount_of_room", *amount_of_room);
-        f.text("check_in_date", check_in_date);
-        f.text("check_out_date", check_out_date);
-        f.opt_int("actual_occupancy", *actual_occupancy);
-        f.opt_bool("no_show", *no_show);
-        f.opt_text("cancel_reason", cancel_reason);
+        f.int(field!("length_of_stay"), *length_of_stay);
+        f.int(field!("amount_of_room"), *amount_of_room);
+        f.text(field!("check_in_date"), check_in_date);
+        f.text(field!("check_out_date"), check_out_date);
+        f.opt_int(field!("actual_occupancy"), *actual_occupancy);
+        f.opt_bool(field!("no_show"), *no_show);
+        f.opt_text(field!("cancel_reason"), cancel_reason);
         f.close();
     }
 }
@@ -231,9 +231,9 @@ impl WriteJson for Spu<'_> {
     fn write_json(&self, out: &mut String) {
         let Spu { third_spu_id, third_spu_name, sku_list } = self;
         let mut f = Fields::open(out);
-        f.opt_text("third_spu_id", third_spu_id);
-        f.opt_text("third_spu_name", third_spu_name);
-        f.items("sku_list", sku_list);
+        f.opt_text(field!("third_spu_id"), third_spu_id);
+        f.opt_text(field!("third_spu_name"), third_spu_name);
+        f.items(field!("sku_list"), sku_list);
         f.close();
     }
 }
@@ -242,8 +242,8 @@ impl WriteJson for Sku<'_> {
     fn write_json(&self, out: &mut String) {
         let Sku { third_sku_id, third_sku_name } = self;
         let mut f = Fields::open(out);
-        f.text("third_sku_id", third_sku_id);
-        f.text("third_sku_name", third_sku_name);
+        f.text(field!("third_sku_id"), third_sku_id);
+        f.text(field!("third_sku_name"), third_sku_name);
         f.close();
     }
 }
@@ -252,9 +252,9 @@ impl WriteJson for Promotion<'_> {
     fn write_json(&self, out: &mut String) {
         let Promotion { promotion_id, description, saved_amount } = self;
         let mut f = Fields::open(out);
-        f.opt_text("promotion_id", promotion_id);
-        f.opt_text("description", description);
-        f.opt_number("saved_amount", saved_amount);
+        f.opt_text(field!("promotion_id"), promotion_id);
+        f.opt_text(field!("description"), description);
+        f.opt_number(field!("saved_amount"), saved_amount);
         f.close();
     }
 }

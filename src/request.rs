@@ -12,8 +12,10 @@ use serde::{Serialize, Serializer};
 pub const DEFAULT_API_BASE: &str = "https://business-api.tiktok.com";
 
 /// A request to send. Serializes with the token as `<redacted>`, and its body as the
-/// JSON text `Body::to_json` writes, inserted as is: serde_json serializers only (text,
-/// or a `Value`, which parses that text).
+/// JSON text `Body::to_json` writes, inserted as is: serde_json serializers only. Text
+/// output is byte for byte the derived form's; `serde_json::to_value` parses that text, so
+/// a float of 16-17 significant digits or a large exponent may read back one ulp off (serde_json's
+/// default float parsing is not exact); integers and prices are exact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest<'a> {
     pub method: &'static str,

@@ -369,7 +369,8 @@ fn every_golden_fixture_request_is_written_as_serde_json_writes_it() {
                 _ => vec![],
             };
             for event in events {
-                for result in plan(&config, event, &ctx, &secrets) {
+                let event = tiktok_edge::node::Node::from_value(event);
+                for result in plan(&config, &event, &ctx, &secrets) {
                     let Outcome::Ready { request, .. } = &result.outcome else { continue };
                     let name = file.display();
                     assert_eq!(request.body.to_json(), serde_json::to_string(&request.body).unwrap(), "{name}");

@@ -24,8 +24,7 @@ pub enum Verdict {
 /// Why a request or an event ended as it did: TikTok's classifications and the
 /// delivery's own reasons. Serialized in snake_case; never rename one (logs,
 /// dead letters and callers match on them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {
     Ok,
     PartialOk,
@@ -69,6 +68,13 @@ pub enum Reason {
     ForeignUrl,
     /// The request was never sent (a delivery that stopped early).
     NotAttempted,
+}
+
+/// As its name: one string table (`as_str`) instead of a derived copy per serializer.
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl Reason {

@@ -49,7 +49,7 @@ try {
     json: "buildRequestsJson (text in, text out)",
     objects: "buildRequests (objects in, objects out)",
   };
-  for (const s of sides) await get(`/run?side=${s}&n=${Math.ceil(n / 4)}`); // warm up (JIT, wasm tiers)
+  for (let w = 0; w < 2; w++) for (const s of sides) await get(`/run?side=${s}&n=${n}`); // warm up (JIT, wasm tier-up)
   const inside = Object.fromEntries(sides.map((s) => [s, []]));
   const outside = Object.fromEntries(sides.map((s) => [s, []]));
   for (let r = 0; r < rounds; r++) {

@@ -61,3 +61,10 @@ for f in serde jiter simd ${extra:+$extra}; do
   s=$(gz "target/readers-wasm/only-$f")
   echo "$(printf '%-12s' "$f") $(stat -c %s "target/readers-wasm/only-$f/readers_bg.wasm") B raw, $s B gzip, +$((s - base)) B gzip"
 done
+# The core keeps serde_json for configs: what each other reader adds to a module that has it.
+serde=$(gz target/readers-wasm/only-serde)
+for f in jiter simd ${extra:+$extra}; do
+  pack "target/readers-wasm/serde-$f" --no-default-features --features "serde,$f"
+  s=$(gz "target/readers-wasm/serde-$f")
+  echo "serde + $(printf '%-6s' "$f") $s B gzip: +$((s - serde)) B gzip over serde_json alone"
+done

@@ -53,7 +53,7 @@ pub fn read(reader: &str, text: &str, paths: &Paths) -> Result<usize, String> {
             let v = tiktok_edge::node::parse(text).map_err(|e| e.to_string())?;
             Ok(paths.read(&v))
         }
-        "none" => Ok(text.len()),
+        "none" => Ok(text.len() + paths.len()),
         other => Err(format!("reader {other} not compiled in (features: {:?})", readers())),
     }
 }

@@ -2,6 +2,10 @@
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "talc")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The readers compiled into this module, comma-separated.
 #[wasm_bindgen]
 pub fn readers() -> String {

@@ -15,11 +15,11 @@ use crate::config::{Config, Destination, DestinationKind};
 use crate::delivery::report::{DestinationResult, Outcome};
 use crate::error::Error;
 use crate::mapping::slots::Slot;
+use crate::node::Node;
 use crate::request::Body;
 use crate::site::ProxyMode;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 /// The class of a caller that got in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +151,7 @@ impl BrowserDoor {
     /// A browser event without what must come from the request: the places the
     /// destinations read the IP, user agent and Cookie header from. The Worker supplies
     /// those from the request (`CF-Connecting-IP`, `User-Agent`, `Cookie`).
-    pub fn event(&self, config: &Config, event: &Value) -> Value {
+    pub fn event<'a>(&self, config: &Config, event: &Node<'a>) -> Node<'a> {
         let mut event = event.clone();
         for d in &config.destinations {
             let DestinationKind::EventsApi(settings) = &d.kind else { continue };
@@ -210,30 +210,28 @@ fn literal_ids(templates: &[Option<&crate::template::Template>]) -> Vec<String> 
         .iter()
         .flatten()
         .filter(|t| t.first_path().is_none())
-        .filter_map(|t| t.render_text(&Value::Null).map(|c| c.into_owned()))
+        .filter_map(|t| t.render_text(&Node::Null).map(|c| c.into_owned()))
         .collect()
 }
 
 /// Removes the value at a dot path (numeric segments index arrays); nothing if absent.
-fn remove(value: &mut Value, dotted: &str) {
+fn remove(value: &mut Node<'_>, dotted: &str) {
     let (parents, last) = dotted.rsplit_once('.').unwrap_or(("", dotted));
     let mut cur = value;
     for seg in parents.split('.').filter(|s| !s.is_empty()) {
         cur = match cur {
-            Value::Object(map) => match map.get_mut(seg) {
+            Node::Object(_) => match cur.get_mut(seg) {
                 Some(v) => v,
                 None => return,
             },
-            Value::Array(items) => match seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+            Node::Array(items) => match seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
                 Some(v) => v,
                 None => return,
             },
             _ => return,
         };
     }
-    if let Value::Object(map) = cur {
-        map.remove(last);
-    }
+    cur.remove(last);
 }
 
 /// The reports a browser sees: per event and destination its status, and for a failure
@@ -402,8 +400,8 @@ mod tests {
         let event = json!({"event_name": "purchase", "ip": "1.2.3.4",
             "context": {"device": {"ip": "9.9.9.9", "user_agent": "Spoof", "cookie": "_ttp=other", "language": "fr"},
                         "cookie": "ttclid=x"}});
-        let clean = BrowserDoor::default().event(&config(), &event);
-        assert_eq!(clean, json!({"event_name": "purchase", "context": {"device": {"language": "fr"}}}));
+        let clean = BrowserDoor::default().event(&config(), &Node::from_value(&event));
+        assert_eq!(clean.to_value(), json!({"event_name": "purchase", "context": {"device": {"language": "fr"}}}));
     }
 
     #[test]
@@ -414,6 +412,7 @@ mod tests {
         let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t");
         let run = |pixel: &str| {
             let event = json!({"event_name": "purchase", "partners": {"tiktok": {"pixel_id": pixel}}});
+            let event = Node::from_value(&event);
             let mut results = plan(&c, &event, &RequestContext::at(0), &secrets);
             door.check_ids(&c, &mut results);
             results.into_iter().map(|r| serde_json::to_value(&r.outcome).unwrap()["status"].clone()).collect::<Vec<_>>()
@@ -421,6 +420,7 @@ mod tests {
         assert_eq!(run("CALLOWED"), [json!("ready"), json!("ready")]);
         assert_eq!(run("CFOREIGN"), [json!("error"), json!("ready")]);
         let event = json!({"event_name": "purchase", "partners": {"tiktok": {"pixel_id": "CFOREIGN"}}});
+        let event = Node::from_value(&event);
         let mut results = plan(&c, &event, &RequestContext::at(0), &secrets);
         door.check_ids(&c, &mut results);
         assert_eq!(
@@ -435,6 +435,7 @@ mod tests {
         let c = door.config(&config());
         let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t");
         let event = json!({"event_name": "purchase", "set": "999", "user": {"email": "a@b.example"}});
+        let event = Node::from_value(&event);
         let mut results = plan(&c, &event, &RequestContext::at(0), &secrets);
         assert!(results[0].is_ready());
         door.check_ids(&c, &mut results);

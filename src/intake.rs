@@ -6,8 +6,8 @@
 //! checked when it is planned (one that is not an object gets its own `invalid_event`).
 
 use crate::error::Error;
-use crate::limits::{kind, MAX_ARRAY_LEN};
-use serde_json::Value;
+use crate::limits::MAX_ARRAY_LEN;
+use crate::node::Node;
 
 /// Most events accepted in one call (TikTok's `data` limit per request).
 pub const MAX_EVENTS: usize = MAX_ARRAY_LEN;
@@ -16,16 +16,16 @@ pub const MAX_EVENTS: usize = MAX_ARRAY_LEN;
 /// the inner array, so results carry each event's `index`), else the input itself
 /// as one event (anything but an object then gets its own `invalid_event` result).
 /// No count limit: the npm package batches any number itself.
-pub fn unwrap(input: &Value) -> Result<&Value, Error> {
+pub fn unwrap<'n, 'a>(input: &'n Node<'a>) -> Result<&'n Node<'a>, Error> {
     match input {
         // An event may carry a custom `batch` property: only an object without
         // `event_name` is the envelope.
-        Value::Object(map) if !map.contains_key("event_name") => match map.get("batch") {
+        Node::Object(_) if !input.contains_key("event_name") => match input.get("batch") {
             None => Ok(input),
-            Some(batch @ Value::Array(_)) => Ok(batch),
+            Some(batch @ Node::Array(_)) => Ok(batch),
             Some(other) => Err(Error::InvalidEvent {
                 path: "batch".into(),
-                message: format!("must be an array of events, not {}", kind(other)),
+                message: format!("must be an array of events, not {}", other.kind()),
             }),
         },
         _ => Ok(input),
@@ -33,35 +33,47 @@ pub fn unwrap(input: &Value) -> Result<&Value, Error> {
 }
 
 /// The events of one call (the Worker, the CLI): [`unwrap`], at most [`MAX_EVENTS`].
-pub fn events(input: &Value) -> Result<Vec<&Value>, Error> {
+pub fn events<'n, 'a>(input: &'n Node<'a>) -> Result<Vec<&'n Node<'a>>, Error> {
     match unwrap(input)? {
-        Value::Array(list) if list.len() > MAX_EVENTS => Err(Error::InvalidEvent {
+        Node::Array(list) if list.len() > MAX_EVENTS => Err(Error::InvalidEvent {
             path: if input.is_array() { String::new() } else { "batch".into() },
             message: format!("{} events in one call; at most {MAX_EVENTS}", list.len()),
         }),
-        Value::Array(list) => Ok(list.iter().collect()),
+        Node::Array(list) => Ok(list.iter().collect()),
         event => Ok(vec![event]),
     }
 }
 
 /// True when the input holds a list (array or batch envelope): results then carry an `index`.
-pub fn is_list(input: &Value) -> bool {
-    matches!(unwrap(input), Ok(Value::Array(_)))
+pub fn is_list(input: &Node<'_>) -> bool {
+    matches!(unwrap(input), Ok(Node::Array(_)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn events(v: &Value) -> Result<Vec<Value>, Error> {
+        super::events(&Node::from_value(v)).map(|list| list.into_iter().map(Node::to_value).collect())
+    }
+
+    fn unwrap(v: &Value) -> Result<Value, Error> {
+        super::unwrap(&Node::from_value(v)).map(Node::to_value)
+    }
+
+    fn is_list(v: &Value) -> bool {
+        super::is_list(&Node::from_value(v))
+    }
 
     #[test]
     fn reads_the_three_shapes() {
         let event = json!({"event_name": "purchase"});
-        assert_eq!(events(&event).unwrap(), vec![&event]);
+        assert_eq!(events(&event).unwrap(), vec![event.clone()]);
         let list = json!([{"event_name": "a"}, {"event_name": "b"}]);
         assert_eq!(events(&list).unwrap().len(), 2);
         let batch = json!({"batch": [{"event_name": "a"}, 3]});
-        assert_eq!(events(&batch).unwrap(), vec![&json!({"event_name": "a"}), &json!(3)]);
+        assert_eq!(events(&batch).unwrap(), vec![json!({"event_name": "a"}), json!(3)]);
         assert!(is_list(&batch) && is_list(&list) && !is_list(&event));
         assert_eq!(events(&json!([])).unwrap().len(), 0);
     }
@@ -69,7 +81,7 @@ mod tests {
     #[test]
     fn an_event_with_a_batch_property_is_an_event() {
         let event = json!({"event_name": "purchase", "batch": "B-12"});
-        assert_eq!(events(&event).unwrap(), vec![&event]);
+        assert_eq!(events(&event).unwrap(), vec![event.clone()]);
     }
 
     #[test]
@@ -78,7 +90,7 @@ mod tests {
         assert_eq!((e.code(), e.path()), ("invalid_event", "batch"));
         assert!(e.message().contains("not an object"), "{}", e.message());
         // Not an object: still one event, which planning reports as `invalid_event`.
-        assert_eq!(events(&json!("purchase")).unwrap(), vec![&json!("purchase")]);
+        assert_eq!(events(&json!("purchase")).unwrap(), vec![json!("purchase")]);
         let many = Value::Array(vec![json!({}); MAX_EVENTS + 1]);
         assert_eq!(events(&many).unwrap_err().message(), "1001 events in one call; at most 1000");
         let e = events(&json!({ "batch": many })).unwrap_err();

@@ -8,6 +8,7 @@
 
 use crate::hashing::{self, Kind};
 use crate::intake;
+use crate::node::Node;
 use crate::{
     batch_json, classify, cookies, results_for, Config, ConfigErrors, DestinationResult, Error, RequestContext,
     Secrets, Tokens,
@@ -126,9 +127,10 @@ struct Call {
     tokens: Tokens,
 }
 
-fn arguments(config: &str, events: &str, context: &JsValue) -> Result<(Rc<Config>, Value, Call), JsValue> {
+fn arguments<'e>(config: &str, events: &'e str, context: &JsValue) -> Result<(Rc<Config>, Node<'e>, Call), JsValue> {
     let config = config_for(config).map_err(|e| config_error(&e))?;
-    let input = parse(events, "event")?;
+    // Read in place: strings stay slices of the text (see `crate::node`).
+    let input = crate::node::parse(events).map_err(|e| argument("event", &json_problem(&e)))?;
     let context: Context = match context.is_undefined() || context.is_null() {
         true => Context::default(),
         false => {

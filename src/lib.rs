@@ -9,7 +9,8 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::from_json(r#"{"destinations": [
 //!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#)?;
-//! let event = serde_json::json!({"event_name": "purchase", "id": "O_1", "value": 10});
+//! // Read in place: the event's strings stay slices of its text.
+//! let event = tiktok_edge::node::parse(r#"{"event_name": "purchase", "id": "O_1", "value": 10}"#)?;
 //! let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
 //! let results = plan(&config, &event, &RequestContext::at(1_765_290_725_123), &secrets);
 //! assert_eq!(serde_json::to_value(&results)?[0]["event"], "CompletePayment");
@@ -31,6 +32,7 @@ pub mod intake;
 mod js;
 mod limits;
 pub mod mapping;
+pub mod node;
 pub mod path;
 pub mod payload;
 mod request;

@@ -3,6 +3,7 @@
 //! is refused with a clear error instead of being walked, copied or hashed.
 
 use crate::error::Error;
+use crate::node::Node;
 use serde_json::Value;
 
 /// Deepest nesting accepted (CA events are about 5 levels deep).
@@ -17,9 +18,9 @@ pub const MAX_NODES: usize = 20_000;
 /// Checks the event. Recursion is bounded by `MAX_DEPTH` (checked before each
 /// descent), so a hostile event cannot exhaust the stack; the path is only built
 /// for an error, while unwinding.
-pub fn check_event(event: &Value) -> Result<(), Error> {
+pub fn check_event(event: &Node<'_>) -> Result<(), Error> {
     if !event.is_object() {
-        return Err(invalid(String::new(), format!("an event must be a JSON object, not {}", kind(event))));
+        return Err(invalid(String::new(), format!("an event must be a JSON object, not {}", event.kind())));
     }
     // Nearly every event is within bounds: a pass that only says yes or no, then the
     // pass that names the path, for the rare refusal (same checks, same order).
@@ -42,7 +43,7 @@ fn fail(message: String) -> Result<(), Failure> {
 }
 
 /// Checks the children of a container at `depth`, one pass over each.
-fn walk(value: &Value, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
+fn walk(value: &Node<'_>, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
     let within = |r: Result<(), Failure>, seg: &dyn Fn() -> String| {
         r.map_err(|(mut segs, msg)| {
             segs.push(seg());
@@ -50,17 +51,21 @@ fn walk(value: &Value, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
         })
     };
     match value {
-        Value::Array(items) => {
+        Node::Array(items) => {
             for (i, child) in items.iter().enumerate() {
                 within(check(child, depth, nodes), &|| i.to_string())?;
             }
         }
-        Value::Object(map) => {
-            for (key, child) in map {
+        Node::Object(map) => {
+            // In key order, as serde_json's maps iterate: with two problems in one event,
+            // the one named stays the one named before the event reader kept the text's order.
+            let mut sorted: Vec<&(std::borrow::Cow<'_, str>, Node<'_>)> = map.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            for (key, child) in sorted {
                 if key.len() > MAX_STRING_BYTES {
                     return fail(format!("has a key of {} bytes (limit {MAX_STRING_BYTES})", key.len()));
                 }
-                within(check(child, depth, nodes), &|| key.clone())?;
+                within(check(child, depth, nodes), &|| key.to_string())?;
             }
         }
         _ => {}
@@ -69,39 +74,39 @@ fn walk(value: &Value, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
 }
 
 /// Checks one value whose parent is at `depth`, then its children.
-fn check(child: &Value, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
+fn check(child: &Node<'_>, depth: usize, nodes: &mut usize) -> Result<(), Failure> {
     *nodes += 1;
     if *nodes > MAX_NODES {
         return fail(format!("the event has more than {MAX_NODES} values"));
     }
     match child {
-        Value::String(s) if s.len() > MAX_STRING_BYTES => fail(format!("string longer than {MAX_STRING_BYTES} bytes")),
-        Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH => {
+        Node::String(s) if s.len() > MAX_STRING_BYTES => fail(format!("string longer than {MAX_STRING_BYTES} bytes")),
+        Node::Array(_) | Node::Object(_) if depth >= MAX_DEPTH => {
             fail(format!("nested deeper than {MAX_DEPTH} levels"))
         }
-        Value::Array(a) if a.len() > MAX_ARRAY_LEN => fail(format!("array longer than {MAX_ARRAY_LEN} elements")),
-        Value::Array(_) | Value::Object(_) => walk(child, depth + 1, nodes),
+        Node::Array(a) if a.len() > MAX_ARRAY_LEN => fail(format!("array longer than {MAX_ARRAY_LEN} elements")),
+        Node::Array(_) | Node::Object(_) => walk(child, depth + 1, nodes),
         _ => Ok(()),
     }
 }
 
 /// The checks of `walk` and `check` on the children of a container at `depth`,
 /// without building anything: true when all pass.
-fn within_bounds(value: &Value, depth: usize, nodes: &mut usize) -> bool {
-    let child_ok = |child: &Value, nodes: &mut usize| {
+fn within_bounds(value: &Node<'_>, depth: usize, nodes: &mut usize) -> bool {
+    let child_ok = |child: &Node<'_>, nodes: &mut usize| {
         *nodes += 1;
         match child {
             _ if *nodes > MAX_NODES => false,
-            Value::String(s) => s.len() <= MAX_STRING_BYTES,
-            Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH => false,
-            Value::Array(a) if a.len() > MAX_ARRAY_LEN => false,
-            Value::Array(_) | Value::Object(_) => within_bounds(child, depth + 1, nodes),
+            Node::String(s) => s.len() <= MAX_STRING_BYTES,
+            Node::Array(_) | Node::Object(_) if depth >= MAX_DEPTH => false,
+            Node::Array(a) if a.len() > MAX_ARRAY_LEN => false,
+            Node::Array(_) | Node::Object(_) => within_bounds(child, depth + 1, nodes),
             _ => true,
         }
     };
     match value {
-        Value::Array(items) => items.iter().all(|c| child_ok(c, nodes)),
-        Value::Object(map) => map.iter().all(|(k, c)| k.len() <= MAX_STRING_BYTES && child_ok(c, nodes)),
+        Node::Array(items) => items.iter().all(|c| child_ok(c, nodes)),
+        Node::Object(map) => map.iter().all(|(k, c)| k.len() <= MAX_STRING_BYTES && child_ok(c, nodes)),
         _ => true,
     }
 }
@@ -112,15 +117,19 @@ fn invalid(path: String, message: String) -> Error {
 
 /// A short name for a JSON value's type, for messages.
 pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    let at = match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    };
+    KINDS.get(at).copied().unwrap_or("a value")
 }
+
+/// The words of [`kind`], for serde_json's values and the event reader's alike.
+pub(crate) const KINDS: [&str; 6] = ["null", "a boolean", "a number", "a string", "an array", "an object"];
 
 #[cfg(test)]
 mod tests {
@@ -129,20 +138,30 @@ mod tests {
 
     #[test]
     fn refuses_non_objects_and_oversized_events() {
-        assert_eq!(check_event(&json!([1])).unwrap_err().code(), "invalid_event");
+        assert_eq!(check_event(&Node::from_value(&json!([1]))).unwrap_err().code(), "invalid_event");
         let mut deep = json!(1);
         for _ in 0..40 {
             deep = json!({ "a": deep });
         }
         assert_eq!(
-            check_event(&deep).unwrap_err().path(),
+            check_event(&Node::from_value(&deep)).unwrap_err().path(),
             "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a"
         );
         let big = json!({"user": {"email": "x".repeat(MAX_STRING_BYTES + 1)}});
-        assert_eq!(check_event(&big).unwrap_err().path(), "user.email");
+        assert_eq!(check_event(&Node::from_value(&big)).unwrap_err().path(), "user.email");
         let long = json!({"items": vec![0; MAX_ARRAY_LEN + 1]});
-        assert_eq!(check_event(&long).unwrap_err().path(), "items");
-        assert!(check_event(&json!({"items": [{"id": "a"}], "value": 1})).is_ok());
+        assert_eq!(check_event(&Node::from_value(&long)).unwrap_err().path(), "items");
+        assert!(check_event(&Node::from_value(&json!({"items": [{"id": "a"}], "value": 1}))).is_ok());
+    }
+
+    /// With two problems, the one named is the first in key order (as with serde_json's
+    /// sorted maps), whatever the order of the event's text.
+    #[test]
+    fn the_first_problem_in_key_order_is_named() {
+        let long = "x".repeat(MAX_STRING_BYTES + 1);
+        let text = format!(r#"{{"z": "{long}", "a": {{"b": "{long}"}}}}"#);
+        let e = check_event(&crate::node::parse(&text).unwrap()).unwrap_err();
+        assert_eq!(e.path(), "a.b");
     }
 
     /// The yes/no pass agrees with the pass that names the path, at each bound and
@@ -173,6 +192,7 @@ mod tests {
         ];
         for (i, ev) in cases.iter().enumerate() {
             let (mut a, mut b) = (0, 0);
+            let ev = &Node::from_value(ev);
             assert_eq!(within_bounds(ev, 0, &mut a), walk(ev, 0, &mut b).is_ok(), "case {i}");
             assert_eq!(check_event(ev).is_ok(), i % 2 == 0, "case {i}");
         }

@@ -4,7 +4,8 @@
 //! (the CA mapping tables write `items.length`). Object keys that look like
 //! numbers still work: a segment is tried as a key on objects, as an index on arrays.
 
-use serde_json::Value;
+use crate::node::Node;
+use std::borrow::Cow;
 
 /// A parsed, non-empty dot path.
 #[derive(Debug, Clone)]
@@ -67,18 +68,18 @@ impl Path {
 
     /// Looks the path up. Returns None when any step is missing; `length` on an
     /// array yields its length as a number.
-    pub fn lookup<'a>(&self, root: &'a Value) -> Option<Lookup<'a>> {
+    pub fn lookup<'a>(&self, root: &'a Node<'a>) -> Option<Lookup<'a>> {
         self.walk(root, 0)
     }
 
     /// Walks the segments from `from` on, starting at `cur`.
-    fn walk<'a>(&self, mut cur: &'a Value, from: usize) -> Option<Lookup<'a>> {
+    fn walk<'a>(&self, mut cur: &'a Node<'a>, from: usize) -> Option<Lookup<'a>> {
         let last = self.segments.len().saturating_sub(1);
         let steps = self.segments.iter().zip(&self.indexes).enumerate().skip(from);
         for (i, (seg, index)) in steps {
             cur = match cur {
-                Value::Object(map) => map.get(seg)?,
-                Value::Array(items) => {
+                Node::Object(_) => cur.get(seg)?,
+                Node::Array(items) => {
                     if seg == "length" && i == last {
                         return Some(Lookup::Length(items.len()));
                     }
@@ -153,18 +154,18 @@ const KIDS: usize = 96;
 /// Resolves paths against one event (or item), remembering each parent it walked
 /// and, for parent objects, every child the config reads under it.
 pub struct Resolver<'e, 'c> {
-    event: &'e Value,
+    event: &'e Node<'e>,
     parents: &'c Parents,
-    memo: [Option<Option<&'e Value>>; MEMO],
-    kids: [Option<&'e Value>; KIDS],
+    memo: [Option<Option<&'e Node<'e>>>; MEMO],
+    kids: [Option<&'e Node<'e>>; KIDS],
 }
 
 impl<'e, 'c> Resolver<'e, 'c> {
-    pub fn new(event: &'e Value, parents: &'c Parents) -> Self {
+    pub fn new(event: &'e Node<'e>, parents: &'c Parents) -> Self {
         Resolver { event, parents, memo: [None; MEMO], kids: [None; KIDS] }
     }
 
-    pub fn event(&self) -> &'e Value {
+    pub fn event(&self) -> &'e Node<'e> {
         self.event
     }
 
@@ -190,7 +191,7 @@ impl<'e, 'c> Resolver<'e, 'c> {
                 };
                 if let Some(slot) = self.memo.get_mut(id) {
                     *slot = Some(found);
-                    if let (Some(Value::Object(map)), Some(kids)) = (found, self.parents.kids.get(id)) {
+                    if let (Some(Node::Object(map)), Some(kids)) = (found, self.parents.kids.get(id)) {
                         self.read_kids(map, kids);
                     }
                 }
@@ -199,32 +200,18 @@ impl<'e, 'c> Resolver<'e, 'c> {
         }?;
         match (parent, path.child) {
             // Filled when the parent was first resolved (absent keys stay None).
-            (Value::Object(_), Some(slot)) if slot < KIDS => self.kids.get(slot).copied().flatten().map(Lookup::Value),
+            (Node::Object(_), Some(slot)) if slot < KIDS => self.kids.get(slot).copied().flatten().map(Lookup::Value),
             _ => path.walk(parent, path.segments.len().saturating_sub(1)),
         }
     }
 
-    /// One merge pass over the parent object's entries (sorted) and the wanted keys (sorted).
-    fn read_kids(&mut self, map: &'e serde_json::Map<String, Value>, kids: &[(String, usize)]) {
-        let mut want = kids.iter().peekable();
-        for (key, value) in map {
-            while let Some((k, slot)) = want.peek() {
-                match k.as_str().cmp(key.as_str()) {
-                    std::cmp::Ordering::Less => {
-                        want.next();
-                    }
-                    std::cmp::Ordering::Equal => {
-                        if let Some(cell) = self.kids.get_mut(*slot) {
-                            *cell = Some(value);
-                        }
-                        want.next();
-                        break;
-                    }
-                    std::cmp::Ordering::Greater => break,
-                }
-            }
-            if want.peek().is_none() {
-                break;
+    /// Reads every child the config wants from the parent object at once: its few
+    /// entries searched linearly per wanted key (keys compared by length first).
+    fn read_kids(&mut self, map: &'e [(Cow<'e, str>, Node<'e>)], kids: &[(String, usize)]) {
+        for (key, slot) in kids {
+            let found = map.iter().find(|(k, _)| crate::node::same_key(k, key)).map(|(_, v)| v);
+            if let (Some(value), Some(cell)) = (found, self.kids.get_mut(*slot)) {
+                *cell = Some(value);
             }
         }
     }
@@ -233,7 +220,7 @@ impl<'e, 'c> Resolver<'e, 'c> {
 /// The result of a lookup: a borrowed value, or a computed array length.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Lookup<'a> {
-    Value(&'a Value),
+    Value(&'a Node<'a>),
     Length(usize),
 }
 
@@ -241,17 +228,17 @@ impl<'a> Lookup<'a> {
     /// A value worth reading: not `null`, not blank text (the next of a slot's paths is tried).
     pub fn is_present(self) -> bool {
         match self {
-            Lookup::Value(Value::Null) => false,
-            Lookup::Value(Value::String(s)) => !trimmed(s).is_empty(),
+            Lookup::Value(Node::Null) => false,
+            Lookup::Value(Node::String(s)) => !trimmed(s).is_empty(),
             _ => true,
         }
     }
 
-    /// Converts to an owned JSON value.
-    pub fn to_value(self) -> Value {
+    /// The value itself (a length becomes a number).
+    pub fn to_node(self) -> Cow<'a, Node<'a>> {
         match self {
-            Lookup::Value(v) => v.clone(),
-            Lookup::Length(n) => Value::from(n),
+            Lookup::Value(v) => Cow::Borrowed(v),
+            Lookup::Length(n) => Cow::Owned(Node::Number(n.into())),
         }
     }
 }
@@ -269,12 +256,12 @@ pub fn trimmed(s: &str) -> &str {
 }
 
 /// Looks up a path written as a literal (for the fixed CA paths of the spec).
-pub fn get<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
+pub fn get<'a>(root: &'a Node<'a>, dotted: &str) -> Option<&'a Node<'a>> {
     let mut cur = root;
     for seg in dotted.split('.') {
         cur = match cur {
-            Value::Object(map) => map.get(seg)?,
-            Value::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            Node::Object(_) => cur.get(seg)?,
+            Node::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
             _ => return None,
         };
     }
@@ -285,14 +272,15 @@ pub fn get<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     #[test]
     fn walks_objects_and_array_indexes() {
         let ev = json!({"items": [{"id": "a"}, {"id": 7}], "m": {"0": "key"}});
+        let ev = Node::from_value(&ev);
         let p = Path::parse("items.1.id").unwrap();
-        assert_eq!(p.lookup(&ev), Some(Lookup::Value(&json!(7))));
-        assert_eq!(Path::parse("m.0").unwrap().lookup(&ev), Some(Lookup::Value(&json!("key"))));
+        assert_eq!(p.lookup(&ev), Some(Lookup::Value(&Node::Number(7.into()))));
+        assert_eq!(Path::parse("m.0").unwrap().lookup(&ev), Some(Lookup::Value(&Node::String("key".into()))));
         assert_eq!(Path::parse("items.2.id").unwrap().lookup(&ev), None);
         assert_eq!(Path::parse("items.x").unwrap().lookup(&ev), None);
     }
@@ -300,8 +288,9 @@ mod tests {
     #[test]
     fn length_of_an_array() {
         let ev = json!({"items": [1, 2, 3], "o": {"length": 9}});
+        let ev = Node::from_value(&ev);
         assert_eq!(Path::parse("items.length").unwrap().lookup(&ev), Some(Lookup::Length(3)));
-        assert_eq!(Path::parse("o.length").unwrap().lookup(&ev), Some(Lookup::Value(&json!(9))));
+        assert_eq!(Path::parse("o.length").unwrap().lookup(&ev), Some(Lookup::Value(&Node::Number(9.into()))));
     }
 
     #[test]
@@ -314,6 +303,7 @@ mod tests {
     #[test]
     fn resolver_gives_the_same_answers_as_lookup() {
         let ev = json!({"context": {"device": {"ip": "1", "type": "ios"}, "items": [1, 2]}, "id": 3});
+        let ev = Node::from_value(&ev);
         let mut parents = Parents::default();
         let paths: Vec<Path> = [
             "context.device.ip",
@@ -336,13 +326,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn maps_iterate_in_key_order() {
-        // `Resolver::read_kids` merges sorted keys with the map's order: serde_json's
-        // `preserve_order` feature would break that (and this test).
-        let ev = json!({"b": 1, "a": 2, "c": 3, "A": 4});
-        let keys: Vec<&String> = ev.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["A", "a", "b", "c"]);
+    /// Objects in another order than sorted (as read from a text).
+    fn reversed<'a>(node: &Node<'a>) -> Node<'a> {
+        match node {
+            Node::Object(e) => Node::Object(e.iter().rev().map(|(k, v)| (k.clone(), reversed(v))).collect()),
+            Node::Array(items) => Node::Array(items.iter().map(reversed).collect()),
+            other => other.clone(),
+        }
     }
 
     fn value() -> impl Strategy<Value = Value> {
@@ -369,10 +359,13 @@ mod tests {
         ) {
             let mut parents = Parents::default();
             let paths: Vec<Path> = texts.iter().map(|t| parents.intern(Path::parse(t).unwrap())).collect();
+            let sorted = Node::from_value(&ev);
+            let ev = reversed(&sorted);
             let mut r = Resolver::new(&ev, &parents);
             for _ in 0..2 {
                 for p in &paths {
                     prop_assert_eq!(r.lookup(p), p.lookup(&ev), "{}", p.as_str());
+                    prop_assert_eq!(p.lookup(&ev).map(|l| l.to_node().to_value()), p.lookup(&sorted).map(|l| l.to_node().to_value()));
                 }
             }
         }

@@ -6,8 +6,8 @@ use crate::context::RequestContext;
 use crate::delivery::report::{DestinationResult, Outcome, Tokens};
 use crate::intake;
 use crate::mapping::plan;
+use crate::node::Node;
 use crate::secrets::Secrets;
-use serde_json::Value;
 
 /// Plans an input holding one event, an array of events or Commanders Act's
 /// `{"batch": [...]}`: the shared `results` list (entries of a list carry their event's
@@ -16,14 +16,14 @@ use serde_json::Value;
 /// `<missing: NAME>`; with `Tokens::Revealed` (for sending) it is a `missing_secret` error.
 pub fn results_for<'a>(
     config: &'a Config,
-    input: &'a Value,
+    input: &'a Node<'a>,
     ctx: &RequestContext,
     secrets: &Secrets,
     tokens: Tokens,
 ) -> Vec<DestinationResult<'a>> {
     let input = intake::unwrap(input).unwrap_or(input);
-    let events: Vec<&Value> = match input {
-        Value::Array(events) => events.iter().collect(),
+    let events: Vec<&Node<'a>> = match input {
+        Node::Array(events) => events.iter().collect(),
         event => vec![event],
     };
     let mut out = Vec::with_capacity(events.len() * config.destinations.len());

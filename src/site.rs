@@ -78,7 +78,7 @@ impl ConsentPolicy {
     pub fn known_categories(&self, config: &Config) -> Vec<String> {
         let mut out: Vec<String> = self.category.iter().cloned().collect();
         let literal = config.destinations.iter().filter_map(|d| d.consent_category.as_ref());
-        for c in literal.filter(|t| t.first_path().is_none()).filter_map(|t| t.render_text(&Value::Null)) {
+        for c in literal.filter(|t| t.first_path().is_none()).filter_map(|t| t.render_text(&crate::node::Node::Null)) {
             if !out.iter().any(|o| *o == c) {
                 out.push(c.into_owned());
             }

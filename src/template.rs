@@ -8,8 +8,8 @@
 //!   half-filled text such as `"-12"` is never sent.
 //! - Text without `{{` is a literal.
 
-use crate::path::Path;
-use serde_json::Value;
+use crate::node::Node;
+use crate::path::{Lookup, Path};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,40 +57,39 @@ impl Template {
     }
 
     /// Resolves against an event. None when a placeholder is missing, or the result is empty.
-    pub fn render<'a>(&'a self, event: &'a Value) -> Option<Cow<'a, Value>> {
+    pub fn render<'a>(&'a self, event: &'a Node<'a>) -> Option<Cow<'a, Node<'a>>> {
         match self.parts.as_slice() {
             [] => None,
             [Part::Field(path)] => match path.lookup(event)? {
-                crate::path::Lookup::Value(Value::Null) => None,
-                crate::path::Lookup::Value(v) => Some(Cow::Borrowed(v)),
-                other => Some(Cow::Owned(other.to_value())),
+                Lookup::Value(Node::Null) => None,
+                found => Some(found.to_node()),
             },
             parts => {
                 let mut out = String::new();
                 for part in parts {
                     match part {
                         Part::Text(t) => out.push_str(t),
-                        Part::Field(path) => match path.lookup(event)?.to_value() {
-                            Value::Null => return None,
-                            Value::String(s) => out.push_str(&s),
-                            other => out.push_str(&other.to_string()),
+                        Part::Field(path) => match path.lookup(event)?.to_node().as_ref() {
+                            Node::Null => return None,
+                            Node::String(s) => out.push_str(s),
+                            other => out.push_str(&other.to_value().to_string()),
                         },
                     }
                 }
-                Some(Cow::Owned(Value::String(out)))
+                Some(Cow::Owned(Node::String(Cow::Owned(out))))
             }
         }
     }
 
     /// Resolves to text: strings as they are (trimmed), numbers and booleans as JSON
     /// text, borrowing from the template or the event when it can. Empty -> None.
-    pub fn render_text<'a>(&'a self, event: &'a Value) -> Option<Cow<'a, str>> {
+    pub fn render_text<'a>(&'a self, event: &'a Node<'a>) -> Option<Cow<'a, str>> {
         let s = match self.render(event)? {
-            Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.trim()),
-            Cow::Owned(Value::String(s)) => Cow::Owned(s.trim().to_owned()),
+            Cow::Borrowed(Node::String(s)) => Cow::Borrowed(s.trim()),
+            Cow::Owned(Node::String(s)) => Cow::Owned(s.trim().to_owned()),
             v => match v.as_ref() {
-                Value::Number(n) => Cow::Owned(n.to_string()),
-                Value::Bool(b) => Cow::Owned(b.to_string()),
+                Node::Number(n) => Cow::Owned(n.to_string()),
+                Node::Bool(b) => Cow::Owned(b.to_string()),
                 _ => return None,
             },
         };
@@ -101,10 +100,10 @@ impl Template {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn render(t: &str, ev: &Value) -> Option<Value> {
-        Template::parse(t).unwrap().render(ev).map(Cow::into_owned)
+        Template::parse(t).unwrap().render(&Node::from_value(ev)).map(|v| v.to_value())
     }
 
     #[test]

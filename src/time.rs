@@ -2,7 +2,7 @@
 //! strings and ISO-8601 strings (spec d-15). TikTok wants Unix seconds (Events API)
 //! or ISO-8601 UTC with milliseconds (legacy offline). No clock is read here.
 
-use serde_json::Value;
+use crate::node::Node;
 
 /// Below this a "millisecond" timestamp would be before 1973: it is taken as seconds.
 const SECONDS_THRESHOLD: f64 = 1e11;
@@ -20,10 +20,10 @@ pub struct Parsed {
 
 /// Reads a timestamp: a number or numeric string of milliseconds, or ISO-8601.
 /// None for anything else (negative, non-finite, unparseable, out of range).
-pub fn parse(value: &Value) -> Option<Parsed> {
+pub fn parse(value: &Node<'_>) -> Option<Parsed> {
     match value {
-        Value::Number(n) => from_number(n.as_f64()?),
-        Value::String(s) => {
+        Node::Number(n) => from_number(n.as_f64()?),
+        Node::String(s) => {
             let s = s.trim();
             match s.parse::<f64>() {
                 Ok(n) => from_number(n),
@@ -158,10 +158,10 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn ms(v: Value) -> Option<i64> {
-        parse(&v).map(|p| p.ms)
+        parse(&Node::from_value(&v)).map(|p| p.ms)
     }
 
     #[test]
@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(ms(json!(1765290725123_i64)), Some(1765290725123));
         assert_eq!(ms(json!("1639044446636")), Some(1639044446636));
         assert_eq!(ms(json!(1765290725123.9)), Some(1765290725123));
-        let p = parse(&json!(1765290725)).unwrap();
+        let p = parse(&Node::Number(1765290725.into())).unwrap();
         assert_eq!((p.ms, p.assumed_seconds), (1765290725000, true));
     }
 
@@ -200,7 +200,7 @@ mod tests {
             json!(1e300),
             json!("2025-01-01T10:00:00.Z"),
         ] {
-            assert_eq!(parse(&v), None, "{v}");
+            assert_eq!(parse(&Node::from_value(&v)), None, "{v}");
         }
     }
 

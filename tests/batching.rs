@@ -26,7 +26,8 @@ fn batch(cfg: &Config, events: &[Value], secrets: &Secrets) -> Vec<Batch<(usize,
     let ctx = RequestContext::at(1_767_225_600_000);
     let mut out = Vec::new();
     for (i, ev) in events.iter().enumerate() {
-        for (r, d) in plan(cfg, ev, &ctx, secrets).into_iter().zip(&cfg.destinations) {
+        let ev = tiktok_edge::node::Node::from_value(ev);
+        for (r, d) in plan(cfg, &ev, &ctx, secrets).into_iter().zip(&cfg.destinations) {
             match r.outcome {
                 Outcome::Ready { request, .. } => {
                     let owned = Request::from_planned(&d.id, &d.token_secret, &request);

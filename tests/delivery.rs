@@ -248,6 +248,7 @@ fn a_missing_secret_at_send_time_is_reported_never_sent() {
 fn a_request_planned_without_its_token_is_shown_by_a_preview_but_never_sent() {
     let cfg = one_pixel();
     let events = [event("E1")];
+    let events: Vec<_> = events.iter().map(tiktok_edge::node::Node::from_value).collect();
     let planned: Vec<_> = events
         .iter()
         .map(|e| tiktok_edge::plan(&cfg, e, &tiktok_edge::RequestContext::at(0), &tiktok_edge::Secrets::new()))

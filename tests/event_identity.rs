@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use serde_json::{json, Value};
+use tiktok_edge::node::Node;
 use tiktok_edge::{plan, Config, RequestContext, Secrets};
 
 fn event_id(event: &Value, ip: &str, user_agent: &str, cookie: &str) -> (Value, Value) {
@@ -15,7 +16,7 @@ fn event_id(event: &Value, ip: &str, user_agent: &str, cookie: &str) -> (Value, 
         user_agent: Some(user_agent.into()),
     };
     let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t");
-    let result = serde_json::to_value(plan(&config, event, &ctx, &secrets)).unwrap();
+    let result = serde_json::to_value(plan(&config, &Node::from_value(event), &ctx, &secrets)).unwrap();
     (result[0]["request"]["body"]["data"][0]["event_id"].clone(), result[0]["warnings"].clone())
 }
 

@@ -11,10 +11,13 @@
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites `expected` (review the diff!).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use tiktok_edge::{intake, plan, Config, DestinationResult, RequestContext, Secrets};
+use tiktok_edge::node::{self, Node};
+use tiktok_edge::{intake, plan, Config, RequestContext, Secrets};
 
 /// The clock of every fixture that does not set one: 2026-01-01T00:00:00Z.
 const DEFAULT_NOW_MS: i64 = 1_767_225_600_000;
@@ -51,7 +54,9 @@ fn config_of(group: &str, fixture: &Map<String, Value>) -> Value {
     json!({"destinations": [dest]})
 }
 
-fn run_events(group: &str, fixture: &Map<String, Value>) -> Value {
+/// Plans the fixture's `event` or `input` as the bindings do: read from its text by
+/// `node::parse`. The same input read through serde_json's tree must plan to the same text.
+fn run_events(group: &str, fixture: &Map<String, Value>, raw: &BTreeMap<String, Box<RawValue>>) -> Value {
     let config =
         Config::from_value(&config_of(group, fixture)).unwrap_or_else(|e| panic!("fixture config is invalid: {e}"));
     let ctx_json = fixture.get("context").cloned().unwrap_or(json!({}));
@@ -67,8 +72,13 @@ fn run_events(group: &str, fixture: &Map<String, Value>) -> Value {
         Some(Value::Object(m)) => m.iter().for_each(|(k, v)| secrets.insert(k.clone(), v.as_str().unwrap())),
         _ => secrets.insert("TIKTOK_ACCESS_TOKEN", "test-token"),
     }
-    let run = || -> Vec<DestinationResult<'_>> {
-        let Some(input) = fixture.get("input") else { return plan(&config, &fixture["event"], &ctx, &secrets) };
+    let key = if fixture.contains_key("input") { "input" } else { "event" };
+    let read = node::parse(raw[key].get()).unwrap_or_else(|e| panic!("fixture {key}: {e}"));
+    let viewed = Node::from_value(&fixture[key]);
+    let run = |input: &Node<'_>| -> String {
+        if key == "event" {
+            return serde_json::to_string(&plan(&config, input, &ctx, &secrets)).unwrap();
+        }
         let list = intake::is_list(input);
         let events = intake::events(input).unwrap_or_else(|e| panic!("fixture input: {e}"));
         let mut out = Vec::new();
@@ -78,11 +88,11 @@ fn run_events(group: &str, fixture: &Map<String, Value>) -> Value {
                 out.push(result);
             }
         }
-        out
+        serde_json::to_string(&out).unwrap()
     };
-    let first = serde_json::to_string(&run()).unwrap();
-    let second = serde_json::to_string(&run()).unwrap();
-    assert_eq!(first, second, "output is not deterministic");
+    let first = run(&read);
+    assert_eq!(first, run(&read), "output is not deterministic");
+    assert_eq!(first, run(&viewed), "the event reader and serde_json's tree disagree");
     assert!(!first.contains("test-token"), "a token leaked into the result");
     serde_json::from_str(&first).unwrap()
 }
@@ -110,7 +120,8 @@ fn main() {
             let text = fs::read_to_string(&file).unwrap();
             let mut fixture: Map<String, Value> =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            let actual = if *group == "config" { run_config(&fixture) } else { run_events(group, &fixture) };
+            let raw: BTreeMap<String, Box<RawValue>> = serde_json::from_str(&text).unwrap();
+            let actual = if *group == "config" { run_config(&fixture) } else { run_events(group, &fixture, &raw) };
             if fixture.get(key) == Some(&actual) {
                 println!("test {name} ... ok");
                 passed += 1;

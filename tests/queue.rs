@@ -163,6 +163,7 @@ fn a_message_whose_secret_is_not_set_is_dead_lettered_not_sent() {
     // Planning needs the secret; the consumer reads it again and it is gone.
     let with = support::secrets().with("OTHER", "x");
     let e = event("E1");
+    let e = tiktok_edge::node::Node::from_value(&e);
     let planned = vec![tiktok_edge::plan(&cfg, &e, &tiktok_edge::RequestContext::at(0), &with)];
     let body = Call::new(planned, false).messages()[0].1.clone();
     let settlements = consume(&cfg, &[body], &[1], |_| panic!("nothing is sent without its token"));

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use tiktok_edge::delivery::policy::{Backoff, Limits};
 use tiktok_edge::delivery::{Consumer, ConsumerPolicy, Driven};
+use tiktok_edge::node::{self, Node};
 use tiktok_edge::{batch_json, classify, plan, results_for, Config, RequestContext, Secrets, Tokens};
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -128,12 +129,21 @@ fn config() -> Config {
 fn check(event: &Value) {
     let (cfg, secrets) = (config(), Secrets::new().with("TIKTOK_ACCESS_TOKEN", "tok"));
     let ctx = RequestContext { now_ms: 1_767_225_600_000, cookie: Some("ttclid=c".into()), ip: None, user_agent: None };
-    let a = serde_json::to_string(&plan(&cfg, event, &ctx, &secrets)).unwrap();
-    let b = serde_json::to_string(&plan(&cfg, event, &ctx, &secrets)).unwrap();
+    // Read from its text as the bindings read it, and, as the oracle, through serde_json's
+    // tree of the same text (not `event` itself: serde_json's float reading may not give
+    // back the very f64 it wrote).
+    let text = event.to_string();
+    let read = node::parse(&text).unwrap();
+    let reread: Value = serde_json::from_str(&text).unwrap();
+    let viewed = Node::from_value(&reread);
+    let a = serde_json::to_string(&plan(&cfg, &read, &ctx, &secrets)).unwrap();
+    let b = serde_json::to_string(&plan(&cfg, &read, &ctx, &secrets)).unwrap();
     assert_eq!(a, b);
+    assert_eq!(a, serde_json::to_string(&plan(&cfg, &viewed, &ctx, &secrets)).unwrap(), "reader differs: {text}");
     assert!(!a.contains("\"tok\""));
     // The same event as a one-element array, then its results batched and queued.
     let input = Value::Array(vec![event.clone()]);
+    let input = Node::from_value(&input);
     let results = results_for(&cfg, &input, &ctx, &secrets, Tokens::Redacted);
     let values: Vec<Value> = results.iter().map(|r| serde_json::to_value(r).unwrap()).collect();
     let _ = batch_json(values);
@@ -216,12 +226,16 @@ proptest! {
 
 #[test]
 fn pathologically_deep_events_are_refused_without_overflow() {
-    let mut deep = json!(1);
+    // As text, the reader refuses it (serde_json's nesting limit, its message).
+    let text = format!("{{\"event_name\": \"purchase\", \"x\": {}1{}}}", "[".repeat(2_000), "]".repeat(2_000));
+    let refused = node::parse(&text).unwrap_err().to_string();
+    assert_eq!(refused, serde_json::from_str::<Value>(&text).unwrap_err().to_string());
+    // Built in memory (the bindings never do), planning refuses it without recursing.
+    let mut deep = Node::Number(1.into());
     for _ in 0..2_000 {
-        deep = Value::Array(vec![deep]); // not json!: it would serialize (recurse into) `deep`
+        deep = Node::Array(vec![deep]);
     }
-    let mut event = json!({"event_name": "purchase"});
-    event.as_object_mut().unwrap().insert("x".into(), deep);
+    let event = Node::Object(vec![("event_name".into(), Node::String("purchase".into())), ("x".into(), deep)]);
     let out = serde_json::to_value(plan(&config(), &event, &RequestContext::at(0), &Secrets::new())).unwrap();
     assert_eq!(out[0]["status"], "error");
     assert_eq!(out[0]["error"]["code"], "invalid_event");
@@ -233,6 +247,8 @@ fn huge_but_valid_events_are_planned() {
         (0..1000).map(|i| json!({"id": format!("SKU{i}"), "quantity": 1, "product": {"price": 1}})).collect();
     let mut event = base_event();
     set_path(&mut event, "items", Value::Array(items));
+    let text = event.to_string();
+    let event = node::parse(&text).unwrap();
     let out = serde_json::to_value(plan(
         &config(),
         &event,

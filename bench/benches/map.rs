@@ -3,13 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use serde_json::Value;
 use tiktok_edge::{plan, Outcome};
 use tiktok_edge_bench::{floor_once, Setup, PURCHASE};
 
 fn bench(c: &mut Criterion) {
     let setup = Setup::new().unwrap();
-    let event: Value = serde_json::from_str(PURCHASE).unwrap();
+    let event = tiktok_edge::node::parse(PURCHASE).unwrap();
     let output = match &plan(&setup.config, &event, &setup.ctx, &setup.secrets)[0].outcome {
         Outcome::Ready { request, .. } => request.body.clone(),
         other => panic!("not ready: {other:?}"),

@@ -27,9 +27,9 @@ impl Setup {
         })
     }
 
-    /// The measured side: parse the event text, plan it, serialize the request body.
+    /// The measured side: read the event text (as the bindings do), plan it, serialize the request body.
     pub fn plan_once(&self, event_text: &str) -> Result<String, String> {
-        let event: Value = serde_json::from_str(event_text).map_err(|e| e.to_string())?;
+        let event = tiktok_edge::node::parse(event_text).map_err(|e| e.to_string())?;
         match plan(&self.config, &event, &self.ctx, &self.secrets).first().map(|r| &r.outcome) {
             Some(Outcome::Ready { request, .. }) => Ok(request.body.to_json()),
             other => Err(format!("the benchmark event must plan to a request, got {other:?}")),

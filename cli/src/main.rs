@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tiktok_edge::edge::check_wrangler;
-use tiktok_edge::{intake, results_for, Config, RequestContext, Secrets, Tokens};
+use tiktok_edge::{intake, node, results_for, Config, RequestContext, Secrets, Tokens};
 
 const USAGE: &str = "usage:
   tiktok-edge validate --config FILE
@@ -66,8 +66,7 @@ fn run(args: &[String]) -> Result<(String, u8), String> {
                 None => config,
             };
             let event_text = read(flags.get("--event").ok_or("--event FILE is required")?)?;
-            let input: Value =
-                serde_json::from_str(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
+            let input = node::parse(&event_text).map_err(|e| format!("--event: not valid JSON: {e}"))?;
             // One event, an array, or CA's `{"batch": [...]}`, at most 1,000 as for the Worker.
             intake::events(&input).map_err(|e| format!("--event: {e}"))?;
             let input = intake::unwrap(&input).map_err(|e| format!("--event: {e}"))?;

@@ -21,7 +21,7 @@
 //! let config = Config::from_json(r#"{"destinations": [
 //!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#).unwrap();
 //! let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
-//! let event = serde_json::json!({"event_name": "purchase", "id": "O_1", "value": 10});
+//! let event = tiktok_edge::node::parse(r#"{"event_name": "purchase", "id": "O_1", "value": 10}"#).unwrap();
 //! let (now_ms, jitter) = (1_765_290_725_123, 0.5);
 //! let planned = vec![plan(&config, &event, &RequestContext::at(now_ms), &secrets)];
 //! let mut call = Call::new(planned, false);

@@ -4,6 +4,7 @@
 use super::counts::{tally_of, FlushEntry};
 use super::keys::MatchKeys;
 use super::mask::mask;
+use crate::node::Node;
 use crate::request::Body;
 use crate::{DestinationResult, Outcome, TikTokAnswer, Warning};
 use serde::Serialize;
@@ -43,11 +44,11 @@ pub struct Entry {
 
 impl Entry {
     /// The entry of `result`, planned from `input`, at `at_ms`.
-    pub fn planned(input: &Value, result: &DestinationResult<'_>, at_ms: i64) -> Entry {
+    pub fn planned(input: &Node<'_>, result: &DestinationResult<'_>, at_ms: i64) -> Entry {
         let mut entry = Entry {
             at_ms,
             destination: result.destination.to_string(),
-            ca_event: input.get("event_name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            ca_event: input.get("event_name").and_then(Node::as_str).unwrap_or_default().to_owned(),
             event: String::new(),
             event_id: None,
             status: "ready",
@@ -56,8 +57,8 @@ impl Entry {
             tiktok: None,
             warnings: result.warnings.clone(),
             match_keys: vec![],
-            debug: input.get(DEBUG_MARKER) == Some(&Value::Bool(true)),
-            input: mask(input),
+            debug: input.get(DEBUG_MARKER) == Some(&Node::Bool(true)),
+            input: mask(&input.to_value()),
             request: None,
         };
         if let Outcome::Ready { event, request } = &result.outcome {
@@ -107,23 +108,23 @@ impl Entry {
 }
 
 /// Whether `result` (planned from `input`) is a debug event, cheaply (before an entry is built).
-pub fn is_debug(input: &Value, result: &DestinationResult<'_>) -> bool {
-    input.get(DEBUG_MARKER) == Some(&Value::Bool(true))
+pub fn is_debug(input: &Node<'_>, result: &DestinationResult<'_>) -> bool {
+    input.get(DEBUG_MARKER) == Some(&Node::Bool(true))
         || matches!(&result.outcome, Outcome::Ready { request, .. }
             if matches!(&request.body, Body::Track(t) if t.test_event_code.is_some()))
 }
 
 /// The name sampling counts by: the TikTok event name, else the Commanders Act one.
-pub fn sample_name<'v>(input: &'v Value, result: &'v DestinationResult<'_>) -> &'v str {
+pub fn sample_name<'v>(input: &'v Node<'_>, result: &'v DestinationResult<'_>) -> &'v str {
     match &result.outcome {
         Outcome::Ready { event, .. } if !event.is_empty() => event,
-        _ => input.get("event_name").and_then(Value::as_str).unwrap_or_default(),
+        _ => input.get("event_name").and_then(Node::as_str).unwrap_or_default(),
     }
 }
 
 /// The id a log line names an event by: `context.event_id`, else the order `id`.
-pub fn input_event_id(input: &Value) -> Option<&str> {
-    input.pointer("/context/event_id").or_else(|| input.get("id")).and_then(Value::as_str)
+pub fn input_event_id<'v>(input: &'v Node<'_>) -> Option<&'v str> {
+    input.get("context").and_then(|c| c.get("event_id")).or_else(|| input.get("id")).and_then(Node::as_str)
 }
 
 fn event_id(body: &Body<'_>) -> Option<String> {
@@ -139,9 +140,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::{plan, Config, RequestContext, Secrets};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn planned(event: &Value, test_event_code: bool) -> Entry {
+        let event = &Node::from_value(event);
         let code = if test_event_code { r#", "test_event_code": "TEST123", "environment": "staging""# } else { "" };
         let config = Config::from_json(&format!(
             r#"{{"destinations": [{{"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"{code}}}]}}"#
@@ -212,6 +214,7 @@ mod tests {
             warnings: vec![],
         }];
         let input = json!({"event_name": "no_such_event", "id": "O_9"});
+        let input = Node::from_value(&input);
         assert_eq!(sample_name(&input, &results[0]), "no_such_event");
         assert_eq!(input_event_id(&input), Some("O_9"));
         assert!(!is_debug(&input, &results[0]));

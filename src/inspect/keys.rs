@@ -182,6 +182,7 @@ mod tests {
         )
         .unwrap();
         let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "t");
+        let event = crate::node::Node::from_value(&event);
         let results = plan(&config, &event, &RequestContext::at(1_765_290_725_123), &secrets);
         match &results[0].outcome {
             Outcome::Ready { request, .. } => MatchKeys::of(&request.body).names(),

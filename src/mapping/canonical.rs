@@ -5,22 +5,24 @@
 //!
 //! Recursive: only called on events that passed `limits::check_event` (depth <= 32).
 
-use serde_json::{Number, Value};
+use crate::node::Node;
+use serde_json::Number;
 use std::fmt::Write;
 
 /// `value` as canonical JSON text.
-pub fn to_string(value: &Value) -> String {
+pub fn to_string(value: &Node<'_>) -> String {
     let mut out = String::new();
     write(value, &mut out);
     out
 }
 
-fn write(value: &Value, out: &mut String) {
+fn write(value: &Node<'_>, out: &mut String) {
     match value {
-        Value::Null | Value::Bool(_) => out.push_str(&value.to_string()),
-        Value::Number(n) => number(n, out),
-        Value::String(s) => string(s, out),
-        Value::Array(items) => {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(n) => number(n, out),
+        Node::String(s) => string(s, out),
+        Node::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -30,8 +32,8 @@ fn write(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+        Node::Object(map) => {
+            let mut entries: Vec<(&str, &Node<'_>)> = map.iter().map(|(k, v)| (k.as_ref(), v)).collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             out.push('{');
             for (i, (key, item)) in entries.into_iter().enumerate() {
@@ -67,7 +69,11 @@ fn string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn to_string(v: &Value) -> String {
+        super::to_string(&Node::from_value(v))
+    }
 
     #[test]
     fn one_text_for_one_value() {

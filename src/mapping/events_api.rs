@@ -10,6 +10,7 @@ use crate::context::RequestContext;
 use crate::delivery::report::SkipReason;
 use crate::error::{Error, Warning};
 use crate::hashing::{self, Kind};
+use crate::node::Node;
 use crate::path::{self, Lookup, Path, Resolver};
 use crate::payload::{App, Content, Page, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
@@ -45,7 +46,7 @@ enum Norm {
 /// The body borrows from the event and the config wherever it can.
 pub fn map<'a>(
     d: &'a EventsApi,
-    event: &'a Value,
+    event: &'a Node<'a>,
     ctx: &RequestContext,
     r: &mut Reader<'a, 'a>,
 ) -> Result<Mapped<'a>, Error> {
@@ -102,7 +103,7 @@ pub fn map<'a>(
 }
 
 /// Rule 1: Smart Mapping `event_source`, else autodiscovery, else `web`.
-fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'static str {
+fn event_source(d: &EventsApi, event: &Node<'_>, r: &mut Reader<'_, '_>) -> &'static str {
     if let Some((found, p)) = found(d, Slot::EventSource, r) {
         if let Some(v) = r.text(Some(found), At::Event(p)) {
             let v = v.to_ascii_lowercase();
@@ -114,7 +115,7 @@ fn event_source(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> &'stati
     }
     if d.autodiscovery_event_source {
         let native = scalar_string(d, Slot::ExperienceType, r);
-        let has_app = matches!(path::get(event, "context.app"), Some(Value::Object(m)) if !m.is_empty());
+        let has_app = matches!(path::get(event, "context.app"), Some(Node::Object(m)) if !m.is_empty());
         if has_app || native.is_some_and(|t| t.eq_ignore_ascii_case("native app")) {
             return "app";
         }
@@ -188,7 +189,7 @@ fn match_key<'a>(d: &EventsApi, slot: Slot, name: &str, r: &mut Reader<'a, '_>) 
 /// The Cookie header string: the `cookies` slot (`context.device.cookie`, else `context.cookie`).
 fn cookie_header<'a>(d: &EventsApi, r: &mut Reader<'a, '_>) -> Option<&'a str> {
     match found(d, Slot::Cookies, r)? {
-        (Lookup::Value(Value::String(h)), _) => Some(h),
+        (Lookup::Value(Node::String(h)), _) => Some(h),
         (_, p) => {
             r.warn("invalid_type", At::Event(p));
             None
@@ -196,10 +197,10 @@ fn cookie_header<'a>(d: &EventsApi, r: &mut Reader<'a, '_>) -> Option<&'a str> {
     }
 }
 
-fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Reader<'a, 'a>) -> User<'a> {
+fn user<'a>(d: &'a EventsApi, event: &'a Node<'a>, ctx: &RequestContext, r: &mut Reader<'a, 'a>) -> User<'a> {
     let platform = scalar_string(d, Slot::DevicePlatform, r)
         .or_else(|| match path::get(event, "context.device.type") {
-            Some(Value::String(t)) => Some(Text::Borrowed(t.trim())),
+            Some(Node::String(t)) => Some(Text::Borrowed(t.trim())),
             _ => None,
         })
         .unwrap_or_default();
@@ -214,7 +215,7 @@ fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Re
             paths => r.first(paths).map(|(l, _)| l),
         };
         match page {
-            Some(Lookup::Value(Value::String(u))) => url::query_param(u, "ttclid"),
+            Some(Lookup::Value(Node::String(u))) => url::query_param(u, "ttclid"),
             _ => None,
         }
     });
@@ -256,21 +257,21 @@ fn user<'a>(d: &'a EventsApi, event: &'a Value, ctx: &RequestContext, r: &mut Re
     }
 }
 
-fn custom_user(d: &EventsApi, event: &Value, r: &mut Reader<'_, '_>) -> Map<String, Value> {
+fn custom_user(d: &EventsApi, event: &Node<'_>, r: &mut Reader<'_, '_>) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, template) in &d.custom_user_properties {
         let Some(value) = template.render(event) else { continue };
         let norm = CUSTOM_USER_NORMALISATION.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
         let value = match (norm, value.as_ref()) {
-            (None, v) => v.clone(),
-            (Some(norm), Value::String(s)) => match norm {
+            (None, v) => v.to_value(),
+            (Some(norm), Node::String(s)) => match norm {
                 Norm::Hash(kind) => match hashing::hash(kind, s) {
                     Ok(h) => Value::String(h),
                     Err(_) => continue,
                 },
                 Norm::Alnum => Value::String(alnum(s)),
             },
-            (Some(Norm::Hash(kind)), Value::Number(n)) => match hashing::hash(kind, &n.to_string()) {
+            (Some(Norm::Hash(kind)), Node::Number(n)) => match hashing::hash(kind, &n.to_string()) {
                 Ok(h) => Value::String(h),
                 Err(_) => continue,
             },
@@ -299,14 +300,14 @@ fn app<'a>(d: &EventsApi, source: &str, r: &mut Reader<'a, '_>) -> Result<App<'a
 }
 
 /// Rules 11-13 and the custom event properties.
-fn properties<'a>(d: &'a EventsApi, event: &'a Value, is_web: bool, r: &mut Reader<'a, 'a>) -> Properties<'a> {
+fn properties<'a>(d: &'a EventsApi, event: &'a Node<'a>, is_web: bool, r: &mut Reader<'a, 'a>) -> Properties<'a> {
     let contents = contents(d, event, r);
     let web_only = |slot: Slot, r: &mut Reader<'a, 'a>| if is_web { scalar_string(d, slot, r) } else { None };
     let num_items = found(d, Slot::ItemList, r).and_then(|(l, p)| r.integer(Some(l), At::Event(p)));
     let mut custom = Map::new();
     for (key, template) in &d.custom_event_properties {
         if let Some(v) = template.render(event) {
-            insert_non_empty(&mut custom, key, v.into_owned());
+            insert_non_empty(&mut custom, key, v.to_value());
         }
     }
     Properties {
@@ -326,11 +327,11 @@ fn properties<'a>(d: &'a EventsApi, event: &'a Value, is_web: bool, r: &mut Read
 }
 
 /// Rule 12: one `contents[]` entry per element of the items array.
-fn contents<'a>(d: &'a EventsApi, event: &'a Value, r: &mut Reader<'a, 'a>) -> Vec<Content<'a>> {
+fn contents<'a>(d: &'a EventsApi, event: &'a Node<'a>, r: &mut Reader<'a, 'a>) -> Vec<Content<'a>> {
     let Some(array) = d.items_array.as_ref() else { return Vec::new() };
     let items = match array.lookup(event) {
-        None | Some(path::Lookup::Value(Value::Null)) => return Vec::new(),
-        Some(path::Lookup::Value(Value::Array(items))) => items,
+        None | Some(path::Lookup::Value(Node::Null)) => return Vec::new(),
+        Some(path::Lookup::Value(Node::Array(items))) => items,
         Some(_) => {
             r.warn("invalid_type", At::Event(array));
             return Vec::new();

@@ -16,11 +16,11 @@ use crate::cookies;
 use crate::delivery::report::{DestinationResult, Outcome, SkipReason};
 use crate::error::{Error, Warning};
 use crate::limits;
+use crate::node::Node;
 use crate::path::{self, Parents};
 use crate::payload::{Text, User};
 use crate::request::{Body, Headers, HttpRequest};
 use crate::secrets::Secrets;
-use serde_json::Value;
 use std::borrow::Cow;
 use values::Reader;
 
@@ -28,7 +28,7 @@ use values::Reader;
 /// the config and the event (no copies of their text).
 pub fn plan<'a>(
     config: &'a Config,
-    event: &'a Value,
+    event: &'a Node<'a>,
     ctx: &RequestContext,
     secrets: &Secrets,
 ) -> Vec<DestinationResult<'a>> {
@@ -52,7 +52,7 @@ pub fn plan<'a>(
 fn plan_one<'a>(
     config: &'a Config,
     d: &'a Destination,
-    event: &'a Value,
+    event: &'a Node<'a>,
     ctx: &RequestContext,
     secrets: &Secrets,
     r: &mut Reader<'a, 'a>,
@@ -105,10 +105,10 @@ pub(crate) enum Endpoint<'a> {
 }
 
 /// `event_name`, required and a string.
-fn event_name(event: &Value) -> Result<&str, Error> {
+fn event_name<'a>(event: &'a Node<'a>) -> Result<&'a str, Error> {
     match path::get(event, "event_name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
-        None | Some(Value::Null) | Some(Value::String(_)) => {
+        Some(Node::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
+        None | Some(Node::Null) | Some(Node::String(_)) => {
             Err(Error::MissingField { path: "event_name".into(), message: "required".into() })
         }
         Some(_) => Err(Error::InvalidField { path: "event_name".into(), message: "must be a string".into() }),
@@ -122,11 +122,16 @@ fn event_name(event: &Value) -> Result<&str, Error> {
 /// the time it carries. A retried event gets the same id (TikTok deduplicates it);
 /// two visitors' identical events get different ones (both count). Without a time of
 /// its own, identical events of one visitor collapse: warning `event_id_may_collide`.
-fn derived_event_id(event: &Value, user: &User<'_>, carried_ms: Option<i64>, r: &mut Reader<'_, '_>) -> Text<'static> {
+fn derived_event_id(
+    event: &Node<'_>,
+    user: &User<'_>,
+    carried_ms: Option<i64>,
+    r: &mut Reader<'_, '_>,
+) -> Text<'static> {
     if carried_ms.is_none() {
         r.push(Warning::new("event_id_may_collide", "id"));
     }
-    let sent = serde_json::to_value(user).map(|u| canonical::to_string(&u)).unwrap_or_default();
+    let sent = serde_json::to_value(user).map(|u| canonical::to_string(&Node::from_value(&u))).unwrap_or_default();
     let time = carried_ms.map(|ms| ms.to_string()).unwrap_or_default();
     let text = format!("{}\n{sent}\n{time}", canonical::to_string(event));
     let digest = crate::hashing::sha256_hex_array(text.as_bytes());
@@ -146,9 +151,9 @@ fn cookie<'a>(header: Option<&'a str>, ctx: &RequestContext, name: &str) -> Opti
 
 /// The event's Cookie header string where CA puts it: `context.device.cookie`
 /// (web SDK, HTTP API), else `context.cookie` (seen in CA's examples).
-fn event_cookie_header(event: &Value) -> Option<&str> {
+fn event_cookie_header<'a>(event: &'a Node<'a>) -> Option<&'a str> {
     ["context.device.cookie", "context.cookie"].iter().find_map(|p| match path::get(event, p) {
-        Some(Value::String(h)) if !h.trim().is_empty() => Some(h.as_str()),
+        Some(Node::String(h)) if !h.trim().is_empty() => Some(h.as_ref()),
         _ => None,
     })
 }
@@ -163,16 +168,16 @@ fn parents_of(d: &Destination) -> &Parents {
 
 /// `user.consent_categories` as an array (strings or numbers) or a comma-separated
 /// string; compared as trimmed text whatever the JSON type (`[1, 3]` and `["1", "3"]`).
-fn has_consent(event: &Value, category: &str) -> bool {
+fn has_consent(event: &Node<'_>, category: &str) -> bool {
     let category = category.trim();
-    let matches = |v: &Value| match v {
-        Value::String(s) => s.trim() == category,
-        Value::Number(n) => n.to_string() == category,
+    let matches = |v: &Node<'_>| match v {
+        Node::String(s) => s.trim() == category,
+        Node::Number(n) => n.to_string() == category,
         _ => false,
     };
     match path::get(event, "user.consent_categories") {
-        Some(Value::Array(list)) => list.iter().any(matches),
-        Some(Value::String(s)) => s.split(',').any(|c| c.trim() == category),
+        Some(Node::Array(list)) => list.iter().any(matches),
+        Some(Node::String(s)) => s.split(',').any(|c| c.trim() == category),
         Some(other) => matches(other),
         None => false,
     }

@@ -9,6 +9,7 @@ use crate::context::RequestContext;
 use crate::delivery::report::SkipReason;
 use crate::error::Error;
 use crate::hashing::Kind;
+use crate::node::Node;
 use crate::path::{self, Lookup};
 use crate::payload::offline_track::{
     OfflineContext, OfflineProperties, OfflineTrackBody, OfflineUser, OFFLINE_TRACK_PATH,
@@ -16,7 +17,6 @@ use crate::payload::offline_track::{
 use crate::payload::{Content, Properties, Text, TrackBody, TrackEvent, User, EVENT_TRACK_PATH};
 use crate::request::Body;
 use crate::time;
-use serde_json::Value;
 
 /// `event_channel` values TikTok accepts; anything else is rejected by TikTok.
 const EVENT_CHANNELS: &[&str] = &["email", "website", "phone_call", "in_store", "crm", "other"];
@@ -25,7 +25,7 @@ const CATEGORIES: &[&str] =
 
 pub fn map<'a>(
     d: &'a OfflineEvents,
-    event: &'a Value,
+    event: &'a Node<'a>,
     ctx: &RequestContext,
     r: &mut Reader<'a, 'a>,
 ) -> Result<Mapped<'a>, Error> {
@@ -125,8 +125,8 @@ fn event_channel<'a>(r: &mut Reader<'a, '_>) -> Option<Text<'a>> {
 /// Rules 6-7: one entry per item; `content_type` from `items.X.type`, categories joined with `>`.
 fn contents<'a>(r: &mut Reader<'a, '_>) -> Vec<Content<'a>> {
     let items = match path::get(r.event(), "items") {
-        None | Some(Value::Null) => return Vec::new(),
-        Some(Value::Array(items)) => items,
+        None | Some(Node::Null) => return Vec::new(),
+        Some(Node::Array(items)) => items,
         Some(_) => {
             r.warn("invalid_type", At::Text("items"));
             return Vec::new();

@@ -8,12 +8,13 @@ use crate::config::OrderSync;
 use crate::context::RequestContext;
 use crate::delivery::report::SkipReason;
 use crate::error::{Error, Warning};
+use crate::node::Node;
 use crate::path::{self, Lookup};
 use crate::payload::order_sync::{Commission, OrderExtra, OrderInfo, OrderSyncBody, OrderValue, Promotion, Sku, Spu};
 use crate::payload::Text;
 use crate::request::Body;
 use crate::{time, url};
-use serde_json::{Number, Value};
+use serde_json::Number;
 use std::borrow::Cow;
 
 const CANCEL_ORDER: &str = "CANCEL_ORDER";
@@ -53,7 +54,7 @@ impl Missing {
 
 pub fn map<'a>(
     d: &'a OrderSync,
-    event: &'a Value,
+    event: &'a Node<'a>,
     ctx: &RequestContext,
     r: &mut Reader<'a, 'a>,
 ) -> Result<Mapped<'a>, Error> {
@@ -196,7 +197,7 @@ pub fn map<'a>(
 /// fulfillment and commission fields are required for COMPLETE_ORDER.
 fn order_value<'a>(
     d: &'a OrderSync,
-    event: &'a Value,
+    event: &'a Node<'a>,
     status: &str,
     r: &mut Reader<'a, 'a>,
     m: &mut Missing,
@@ -279,16 +280,16 @@ fn order_value<'a>(
 
 /// Rule 6 / d-22: the setting, else `partners.tiktok.ttoclid`, else cookie
 /// `ttoclid`, else the `ttoclid` query parameter of `context.page.url`.
-fn ttoclid<'a>(d: &'a OrderSync, event: &'a Value, ctx: &RequestContext) -> Option<Text<'a>> {
+fn ttoclid<'a>(d: &'a OrderSync, event: &'a Node<'a>, ctx: &RequestContext) -> Option<Text<'a>> {
     d.value("ttoclid")
         .and_then(|t| t.render_text(event))
         .or_else(|| match path::get(event, "partners.tiktok.ttoclid") {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
+            Some(Node::String(s)) if !s.trim().is_empty() => Some(Cow::Borrowed(s.trim())),
             _ => None,
         })
         .or_else(|| super::cookie(super::event_cookie_header(event), ctx, "ttoclid"))
         .or_else(|| match path::get(event, "context.page.url") {
-            Some(Value::String(u)) => url::query_param(u, "ttoclid"),
+            Some(Node::String(u)) => url::query_param(u, "ttoclid"),
             _ => None,
         })
 }
@@ -304,7 +305,7 @@ fn source(d: &OrderSync, setting: &'static str) -> String {
 
 fn required_text<'a>(
     d: &'a OrderSync,
-    event: &'a Value,
+    event: &'a Node<'a>,
     (setting, target): (&'static str, &'static str),
     m: &mut Missing,
 ) -> Option<Text<'a>> {
@@ -314,7 +315,7 @@ fn required_text<'a>(
 /// A typed value setting: `read` is `Reader::number` or `Reader::integer`.
 fn setting_typed<'a, T>(
     d: &'a OrderSync,
-    event: &'a Value,
+    event: &'a Node<'a>,
     (setting, target): (&'static str, &'static str),
     m: &mut Missing,
     read: impl FnOnce(Option<Lookup<'_>>, At<'_>) -> Option<T>,
@@ -325,7 +326,7 @@ fn setting_typed<'a, T>(
 }
 
 /// `create_time` in Unix seconds; accepts seconds, milliseconds and ISO-8601.
-fn setting_seconds(d: &OrderSync, event: &Value, setting: &'static str, m: &mut Missing) -> Option<i64> {
+fn setting_seconds(d: &OrderSync, event: &Node<'_>, setting: &'static str, m: &mut Missing) -> Option<i64> {
     let value = d.value(setting).and_then(|t| t.render(event));
     let Some(value) = value else {
         return m.need(None, "order_info.create_time", source(d, setting));

@@ -5,9 +5,10 @@
 use crate::context::RequestContext;
 use crate::error::Warning;
 use crate::hashing::{self, Kind, Rejected};
+use crate::node::Node;
 use crate::path::{trimmed, Lookup, Parents, Path, Resolver};
 use crate::time;
-use serde_json::{Number, Value};
+use serde_json::Number;
 use std::borrow::Cow;
 
 /// Reads one event for one destination and collects the warnings.
@@ -58,7 +59,7 @@ impl At<'_> {
 }
 
 impl<'e, 'c> Reader<'e, 'c> {
-    pub fn new(event: &'e Value, parents: &'c Parents) -> Self {
+    pub fn new(event: &'e Node<'e>, parents: &'c Parents) -> Self {
         Reader { warnings: Vec::new(), res: Resolver::new(event, parents) }
     }
 
@@ -69,7 +70,7 @@ impl<'e, 'c> Reader<'e, 'c> {
     }
 
     /// The event itself.
-    pub fn event(&self) -> &'e Value {
+    pub fn event(&self) -> &'e Node<'e> {
         self.res.event()
     }
 
@@ -100,8 +101,8 @@ impl<'e, 'c> Reader<'e, 'c> {
     /// unreadable (with a warning); a warning too when given in seconds.
     pub fn event_time_ms(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<i64> {
         let value = match found {
-            None | Some(Lookup::Value(Value::Null)) => return None,
-            Some(l) => l.to_value(),
+            None | Some(Lookup::Value(Node::Null)) => return None,
+            Some(l) => l.to_node(),
         };
         match time::parse(&value) {
             Some(t) => {
@@ -120,7 +121,7 @@ impl<'e, 'c> Reader<'e, 'c> {
     /// Normalised and SHA-256 hashed; a phone that is not E.164 is dropped with a warning.
     pub fn hashed(&mut self, found: Option<Lookup<'_>>, at: At<'_>, kind: Kind) -> Option<Cow<'e, str>> {
         // An email is text; a number there is a mapping mistake, not an address.
-        if kind == Kind::Email && matches!(found, Some(Lookup::Value(Value::Number(_)))) {
+        if kind == Kind::Email && matches!(found, Some(Lookup::Value(Node::Number(_)))) {
             self.warn("invalid_type", at);
             return None;
         }
@@ -158,9 +159,9 @@ impl<'e, 'c> Reader<'e, 'c> {
     /// as JSON (ids are strings at TikTok).
     pub fn text<'v>(&mut self, found: Option<Lookup<'v>>, at: At<'_>) -> Option<Cow<'v, str>> {
         let s = match found? {
-            Lookup::Value(Value::Null) => return None,
-            Lookup::Value(Value::String(s)) => Cow::Borrowed(trimmed(s)),
-            Lookup::Value(Value::Number(n)) => Cow::Owned(n.to_string()),
+            Lookup::Value(Node::Null) => return None,
+            Lookup::Value(Node::String(s)) => Cow::Borrowed(trimmed(s)),
+            Lookup::Value(Node::Number(n)) => Cow::Owned(n.to_string()),
             Lookup::Length(n) => Cow::Owned(n.to_string()),
             Lookup::Value(_) => {
                 self.warn("invalid_type", at);
@@ -173,11 +174,11 @@ impl<'e, 'c> Reader<'e, 'c> {
     /// A finite number; numeric strings ("12.50") are accepted.
     pub fn number(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<Number> {
         match found? {
-            Lookup::Value(Value::Null) => None,
-            Lookup::Value(Value::Number(n)) => Some(n.clone()),
+            Lookup::Value(Node::Null) => None,
+            Lookup::Value(Node::Number(n)) => Some(n.clone()),
             Lookup::Length(n) => Some(Number::from(n)),
-            Lookup::Value(Value::String(s)) if trimmed(s).is_empty() => None,
-            Lookup::Value(Value::String(s)) => {
+            Lookup::Value(Node::String(s)) if trimmed(s).is_empty() => None,
+            Lookup::Value(Node::String(s)) => {
                 let parsed = parse_number(s.trim());
                 if parsed.is_none() {
                     self.warn("invalid_type", at);
@@ -207,15 +208,15 @@ impl<'e, 'c> Reader<'e, 'c> {
     /// A boolean: `true`/`false`, `"true"`/`"false"` (any case), `1`/`0`.
     pub fn boolean(&mut self, found: Option<Lookup<'_>>, at: At<'_>) -> Option<bool> {
         let b = match found? {
-            Lookup::Value(Value::Null) => return None,
-            Lookup::Value(Value::Bool(b)) => Some(*b),
-            Lookup::Value(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            Lookup::Value(Node::Null) => return None,
+            Lookup::Value(Node::Bool(b)) => Some(*b),
+            Lookup::Value(Node::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" => Some(true),
                 "false" | "0" => Some(false),
                 "" => return None,
                 _ => None,
             },
-            Lookup::Value(Value::Number(n)) => match n.as_u64() {
+            Lookup::Value(Node::Number(n)) => match n.as_u64() {
                 Some(1) => Some(true),
                 Some(0) => Some(false),
                 _ => None,
@@ -243,16 +244,17 @@ pub fn parse_number(s: &str) -> Option<Number> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     #[test]
     fn coerces_the_documented_forms() {
         let p = Path::parse("x").unwrap();
         let at = At::Event(&p);
-        let (ev, parents) = (json!({}), Parents::default());
+        let (ev, parents) = (Node::Object(Vec::new()), Parents::default());
         let mut r = Reader::new(&ev, &parents);
-        fn v(x: &Value) -> Option<Lookup<'_>> {
-            Some(Lookup::Value(x))
+        fn v(x: &Value) -> Option<Lookup<'static>> {
+            let node: &'static Node<'static> = Box::leak(Box::new(Node::from_value(Box::leak(Box::new(x.clone())))));
+            Some(Lookup::Value(node))
         }
         assert_eq!(r.number(v(&json!("12.50")), at), Some(Number::from_f64(12.5).unwrap()));
         assert_eq!(r.number(v(&json!("10")), at), Some(Number::from(10)));

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use tiktok_edge::delivery::request::Outgoing;
 use tiktok_edge::delivery::Driven;
+use tiktok_edge::node::Node;
 use tiktok_edge::{plan, Config, DestinationResult, RequestContext, Secrets};
 
 pub const TOKEN: &str = "tok-secret-value";
@@ -25,7 +26,9 @@ pub fn event(id: &str) -> Value {
 }
 
 pub fn planned<'a>(cfg: &'a Config, events: &'a [Value]) -> Vec<Vec<DestinationResult<'a>>> {
-    events.iter().map(|e| plan(cfg, e, &RequestContext::at(NOW), &secrets())).collect()
+    // The results borrow the events' trees: kept for the test's life (tests only).
+    let nodes: &'a [Node<'a>] = Box::leak(events.iter().map(Node::from_value).collect::<Vec<_>>().into_boxed_slice());
+    nodes.iter().map(|e| plan(cfg, e, &RequestContext::at(NOW), &secrets())).collect()
 }
 
 /// The event_ids of a request body.

@@ -9,17 +9,13 @@ use futures_util::future::{select, Either};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::time::Duration;
 use tiktok_edge::delivery::{Call, Driven, InlinePolicy};
+use tiktok_edge::node::Node;
 use tiktok_edge::Secrets;
 use worker::{Date, Delay, Env};
 
 /// Delivers a call's ready reports and returns the call with every report final.
 /// `inputs`: the call's events, for the inspector's samples.
-pub async fn deliver<'a>(
-    mut call: Call<'a>,
-    inputs: &[&serde_json::Value],
-    settings: &Settings,
-    env: &Env,
-) -> Call<'a> {
+pub async fn deliver<'a>(mut call: Call<'a>, inputs: &[&Node<'_>], settings: &Settings, env: &Env) -> Call<'a> {
     let pending = stats::planned(call.results(), inputs, settings);
     match queue::binding(env, queue::EVENTS) {
         Some(q) => {

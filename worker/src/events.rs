@@ -7,10 +7,11 @@ use crate::deliver;
 use crate::http::{self, error, error_for};
 use crate::{queue, ratelimit, stats};
 use futures_util::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use tiktok_edge::access::{self, BrowserView, Caller, Refusal};
 use tiktok_edge::delivery::Call;
 use tiktok_edge::intake::{self, MAX_EVENTS};
+use tiktok_edge::node::{self, Node};
 use tiktok_edge::{plan, results_for, Config, DestinationResult, RequestContext, Tokens};
 use worker::{Date, Env, Method, Request, Response, Result};
 
@@ -137,21 +138,22 @@ async fn events(
             return error_for(400, "bad_json", message, "", origin);
         }
     };
-    let input: Value = match serde_json::from_str(&text) {
+    // Read in place: strings stay slices of the body text (see `tiktok_edge::node`).
+    let input = match node::parse(&text) {
         Ok(v) => v,
         Err(e) => return error_for(400, "bad_json", &format!("the body is not valid JSON: {e}"), "", origin),
     };
     // A bare event, an array, or Commanders Act's `{"batch": [...]}`.
     let max_events = if browser { settings.browser.max_events } else { MAX_EVENTS };
     let unwrapped = intake::unwrap(&input);
-    let is_list = matches!(unwrapped, Ok(Value::Array(_)));
+    let is_list = matches!(unwrapped, Ok(Node::Array(_)));
     let events = match unwrapped {
-        Ok(Value::Array(list)) if list.len() > max_events => {
+        Ok(Node::Array(list)) if list.len() > max_events => {
             let message = format!("{} events in one call; at most {max_events}", list.len());
             return error_for(400, "too_many_events", &message, "", origin);
         }
-        Ok(Value::Array(list)) => list.iter().collect::<Vec<&Value>>(),
-        Ok(event @ Value::Object(_)) => vec![event],
+        Ok(Node::Array(list)) => list.iter().collect::<Vec<&Node<'_>>>(),
+        Ok(event @ Node::Object(_)) => vec![event],
         Ok(_) => {
             return error_for(
                 400,
@@ -178,7 +180,7 @@ async fn events(
         return http::json_of(200, &Results { results: &results }, origin, None);
     }
     if browser {
-        let cleaned: Vec<Value> = events.iter().map(|e| settings.browser.event(browser_config, e)).collect();
+        let cleaned: Vec<Node<'_>> = events.iter().map(|e| settings.browser.event(browser_config, e)).collect();
         let call = deliver_planned(browser_config, cleaned.iter().collect(), is_list, &ctx, settings, env, true).await;
         let status = call.status();
         return http::json_of(status.status, &BrowserView(call.results()), origin, status.retry_after_s);
@@ -192,7 +194,7 @@ async fn events(
 /// are refused before anything is sent.
 async fn deliver_planned<'a>(
     config: &'a Config,
-    events: Vec<&'a Value>,
+    events: Vec<&'a Node<'a>>,
     is_list: bool,
     ctx: &RequestContext,
     settings: &Settings,

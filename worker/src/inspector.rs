@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::durable::{Filter, BINDING};
 use crate::http::{self, error};
 use crate::stats;
-use serde_json::{json, Value};
+use serde_json::json;
 use tiktok_edge::inspect::{auth, mask::mask};
 use tiktok_edge::{results_for, RequestContext, Tokens};
 use worker::{Date, Env, Headers, Method, Request, Response, Result};
@@ -111,12 +111,12 @@ async fn preview(req: &mut Request, settings: &Settings) -> Result<Response> {
     if text.len() > settings.max_body_bytes {
         return error(413, "payload_too_large", "the event is larger than MAX_BODY_BYTES", "");
     }
-    let input: Value = match serde_json::from_str(&text) {
+    let input = match tiktok_edge::node::parse(&text) {
         Ok(v) => v,
         Err(e) => return error(400, "bad_json", &format!("the event is not valid JSON: {e}"), ""),
     };
     let ctx = RequestContext::at(Date::now().as_millis() as i64);
     let results = results_for(config, &input, &ctx, &settings.secrets, Tokens::Redacted);
     let results = serde_json::to_value(&results)?;
-    http::json(200, &json!({"input": mask(&input), "results": mask(&results)}), None)
+    http::json(200, &json!({"input": mask(&input.to_value()), "results": mask(&results)}), None)
 }

@@ -57,6 +57,7 @@ pub async fn forward(req: Request, env: &Env, settings: Rc<Settings>, target: &s
         // call: through the queue when one is bound.
         ctx.wait_until(async move {
             if let Ok(config) = &settings.config {
+                let event = tiktok_edge::node::Node::from_value(&event);
                 let planned = vec![plan(config, &event, &RequestContext::at(now_ms), &settings.secrets)];
                 deliver::deliver(Call::new(planned, false), &[&event], &settings, &env).await;
                 if let Some(flush) = stats::due_flush(&env, &settings) {

@@ -16,6 +16,7 @@ use std::time::Duration;
 use tiktok_edge::delivery::{RunStats, Settlement};
 use tiktok_edge::inspect::entry::{input_event_id, is_debug, sample_name};
 use tiktok_edge::inspect::{minute_of, Counts, Entry, Flush, FlushEntry, Sampler, Window};
+use tiktok_edge::node::Node;
 use tiktok_edge::{DestinationResult, Outcome};
 use worker::{Date, Delay, Env, Method, Request, RequestInit, Response, Result, Stub};
 
@@ -49,7 +50,7 @@ pub struct Pending {
 /// Before delivery: the match keys of the planned requests are counted, skips, errors
 /// and warnings logged (codes and event ids only), and, with the inspector on, sampled
 /// events become entries. `inputs` are the call's events (an entry's `index`, else 0).
-pub fn planned(results: &[DestinationResult<'_>], inputs: &[&Value], settings: &Settings) -> Pending {
+pub fn planned(results: &[DestinationResult<'_>], inputs: &[&Node<'_>], settings: &Settings) -> Pending {
     let now = now_ms();
     let minute = minute_of(now);
     let mut pending = Pending::default();
@@ -74,7 +75,7 @@ pub fn planned(results: &[DestinationResult<'_>], inputs: &[&Value], settings: &
 }
 
 /// Skips at `info`, event errors and warnings at `warn` (LOG_LEVEL), without content.
-fn log_findings(input: &Value, r: &DestinationResult<'_>, level: LogLevel) {
+fn log_findings(input: &Node<'_>, r: &DestinationResult<'_>, level: LogLevel) {
     let id = input_event_id(input).unwrap_or_default();
     let base =
         || -> Vec<(&str, Value)> { vec![("destination", r.destination.to_string().into()), ("event_id", id.into())] };

@@ -3,7 +3,8 @@
 //! shared machine): `instructions floor|plan|empty N`, or `instructions interleaved ROUNDS`
 //! for wall-clock medians of alternating rounds in one process. The parts of the
 //! plan side, for a repeatable breakdown: `parse` (event text -> `Value` and its
-//! drop), `map` (plan an already parsed event, no serialization), `serialize`
+//! drop, the floor's reading), `read` (event text -> `node::Node`, the plan's reading,
+//! and its drop), `map` (plan an already read event, no serialization), `serialize`
 //! (the built body to JSON text), `hash3` (the floor's 3 SHA-256 hex digests).
 
 use serde_json::Value;
@@ -16,7 +17,7 @@ fn main() -> Result<(), String> {
     let mode = args.get(1).map(String::as_str).unwrap_or("plan");
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let setup = Setup::new()?;
-    let event: Value = serde_json::from_str(PURCHASE).map_err(|e| e.to_string())?;
+    let event = tiktok_edge::node::parse(PURCHASE).map_err(|e| e.to_string())?;
     let output = match plan(&setup.config, &event, &setup.ctx, &setup.secrets).first().map(|r| &r.outcome) {
         Some(Outcome::Ready { request, .. }) => request.body.clone(),
         _ => return Err("the benchmark event must plan to a request".into()),
@@ -27,6 +28,9 @@ fn main() -> Result<(), String> {
         "empty" => Ok(()),
         "parse" => (0..n).try_for_each(|_| {
             serde_json::from_str::<Value>(black_box(PURCHASE)).map(|v| drop(black_box(v))).map_err(|e| e.to_string())
+        }),
+        "read" => (0..n).try_for_each(|_| {
+            tiktok_edge::node::parse(black_box(PURCHASE)).map(|v| drop(black_box(v))).map_err(|e| e.to_string())
         }),
         "map" => {
             (0..n).for_each(|_| drop(black_box(plan(&setup.config, black_box(&event), &setup.ctx, &setup.secrets))));

@@ -3,15 +3,14 @@
 # the events_api slots' default paths with each reader of bench/readers. Natively: criterion,
 # interleaved wall clock, instruction counts (callgrind, when valgrind is installed). In wasm:
 # speed in Node (default flags and +simd128, one run) and the gzip size each reader adds to a
-# minimal module. Usage: scripts/bench-readers.sh [extra features, e.g. node]
+# minimal module. Usage: scripts/bench-readers.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-extra="${1:-}"
-features="serde,jiter,simd${extra:+,$extra}"
-cargo bench -q -p tiktok-edge-bench ${extra:+--features "tiktok-edge-readers/$extra"} --bench readers -- --noplot
-cargo build -q --release -p tiktok-edge-bench --bin readers ${extra:+--features "tiktok-edge-readers/$extra"}
+features="serde,jiter,simd,node"
+cargo bench -q -p tiktok-edge-bench --bench readers -- --noplot
+cargo build -q --release -p tiktok-edge-bench --bin readers
 target/release/readers interleaved 15
 
 if command -v valgrind >/dev/null 2>&1; then
@@ -24,7 +23,7 @@ if command -v valgrind >/dev/null 2>&1; then
     rm -f "$out"
   }
   read -r et ea em <<<"$(count none 2000)"
-  for r in serde_json jiter simd-json ${extra:+$extra}; do
+  for r in serde_json jiter simd-json node; do
     read -r t a m <<<"$(count "$r" 2000)"
     python3 -c "import sys; t,a,m,et,ea,em=map(int,sys.argv[2:]); n=2000
 print(f'{sys.argv[1]:12} {(t-et)/n:10,.0f} {((t-a)-(et-ea))/n:10,.0f} {(m-em)/n:6,.1f}')" "$r" "$t" "$a" "$m" "$et" "$ea" "$em"
@@ -56,14 +55,14 @@ gz() { gzip -9 -c "$1/readers_bg.wasm" | wc -c; }
 pack target/readers-wasm/none --no-default-features
 base=$(gz target/readers-wasm/none)
 echo "none         $(stat -c %s target/readers-wasm/none/readers_bg.wasm) B raw, $base B gzip"
-for f in serde jiter simd ${extra:+$extra}; do
+for f in serde jiter simd node; do
   pack "target/readers-wasm/only-$f" --no-default-features --features "$f"
   s=$(gz "target/readers-wasm/only-$f")
   echo "$(printf '%-12s' "$f") $(stat -c %s "target/readers-wasm/only-$f/readers_bg.wasm") B raw, $s B gzip, +$((s - base)) B gzip"
 done
 # The core keeps serde_json for configs: what each other reader adds to a module that has it.
 serde=$(gz target/readers-wasm/only-serde)
-for f in jiter simd ${extra:+$extra}; do
+for f in jiter simd node; do
   pack "target/readers-wasm/serde-$f" --no-default-features --features "serde,$f"
   s=$(gz "target/readers-wasm/serde-$f")
   echo "serde + $(printf '%-6s' "$f") $s B gzip: +$((s - serde)) B gzip over serde_json alone"

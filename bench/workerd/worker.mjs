@@ -4,6 +4,8 @@
 import * as t from "tiktok-edge";
 import { config, context, floorOutput, hashInputs } from "./floor.mjs";
 import { eventText } from "./data.js";
+// Another build of the package (speed.mjs --baseline), or { present: false }.
+import * as base from "./baseline.js";
 
 const configText = JSON.stringify(config);
 const event = JSON.parse(eventText);
@@ -23,12 +25,25 @@ async function floor(text) {
   return JSON.stringify(floorOutput(e, await Promise.all(hashInputs(e).map(sha))));
 }
 
+// The same with the digests awaited one after the other (as code that hashes field by field does).
+async function floorSequential(text) {
+  const e = JSON.parse(text);
+  const hashes = [];
+  for (const s of hashInputs(e)) hashes.push(await sha(s));
+  return JSON.stringify(floorOutput(e, hashes));
+}
+
 // The core's calls are synchronous: they run without an await per event.
 const sides = {
   empty: { sync: true, run: () => 0 },
   floor: { sync: false, run: async () => (await floor(eventText)).length },
+  floorSequential: { sync: false, run: async () => (await floorSequential(eventText)).length },
   json: { sync: true, run: () => t.buildRequestsJson(configText, eventText, context).length },
   objects: { sync: true, run: () => t.buildRequests(config, event, context).results.length },
+  ...(base.present && {
+    baseJson: { sync: true, run: () => base.buildRequestsJson(configText, eventText, context).length },
+    baseObjects: { sync: true, run: () => base.buildRequests(config, event, context).results.length },
+  }),
 };
 
 // Key order differs between the floor and serde's output only if a bug does: compare canonically.
@@ -40,8 +55,10 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === "/check") {
-      const [f, j, o] = [await floor(eventText), t.buildRequestsJson(configText, eventText, context), JSON.stringify(t.buildRequests(config, event, context))];
-      return Response.json({ floorEqual: same(f, j), objectsEqual: same(o, j), results: JSON.parse(j).results.length });
+      const [f, s, j] = [await floor(eventText), await floorSequential(eventText), t.buildRequestsJson(configText, eventText, context)];
+      const o = JSON.stringify(t.buildRequests(config, event, context));
+      const b = base.present ? base.buildRequestsJson(configText, eventText, context) : j;
+      return Response.json({ floorEqual: same(f, j) && same(s, j), objectsEqual: same(o, j), baseEqual: b === j, results: JSON.parse(j).results.length });
     }
     const side = sides[url.searchParams.get("side")];
     const n = Number(url.searchParams.get("n"));

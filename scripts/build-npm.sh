@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build --release --locked -p tiktok-edge --lib --features js --target wasm32-unknown-unknown
+CARGO_PROFILE_RELEASE_OPT_LEVEL="${NPM_OPT_LEVEL:-s}" cargo build --release --locked -p tiktok-edge --lib --features js --target wasm32-unknown-unknown
 out=npm/dist
 rm -rf "$out" && mkdir -p "$out"
 # --omit-default-module-path: no `new URL("tiktok_edge_bg.wasm", import.meta.url)` fallback, which

@@ -28,4 +28,19 @@ if ! target/debug/tiktok-edge check-wrangler --text "${mode[@]}" wrangler.toml; 
   echo "build-worker: continuing for wrangler dev (.dev.vars and --var may override these vars)"
 fi
 
-worker-build --release worker
+# The inspector's page, script and style ship in the Worker's JS bundle rather than in the wasm
+# (worker/src/inspector.rs imports them from this module; 5.5 KB gzip out of the wasm, whose data
+# is copied into memory at every isolate start). Regenerated from worker/static/ on every build;
+# checked in so that `cargo check`/clippy compile without it (tests/e2e/inspector.test.mjs
+# checks that it matches worker/static/).
+node scripts/inspector-assets.mjs
+# Size (issue 15, budget 250 KB gzip): the Worker is built at opt-level "z" (the core's native
+# builds stay at "s"), and wasm-opt runs here rather than in worker-build (worker/Cargo.toml sets
+# `wasm-opt = false`), because worker-build always keeps the names section (`--debuginfo`,
+# 35 KB gzip). WORKER_WASM_NAMES=1 keeps the names (readable stack traces, profiles).
+CARGO_PROFILE_RELEASE_OPT_LEVEL="${WORKER_OPT_LEVEL:-z}" worker-build --release worker
+names=()
+[ "${WORKER_WASM_NAMES:-}" = 1 ] && names=(--debuginfo)
+"$WASM_OPT_BIN" -Oz "${names[@]}" --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+  --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling \
+  worker/build/index_bg.wasm -o worker/build/index_bg.wasm

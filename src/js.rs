@@ -49,7 +49,50 @@ pub fn build_requests(config: JsValue, events: JsValue, context: JsValue) -> Res
 /// The same with JSON text in and out: no object conversion across the boundary.
 #[wasm_bindgen(js_name = buildRequestsJson)]
 pub fn build_requests_json(config: &str, events: &str, context: JsValue) -> Result<String, JsValue> {
-    let (config, input, ctx) = arguments(config, events, &context)?;
+    results_json(config, events, &context)
+}
+
+thread_local! {
+    /// The texts of the next call, written by the package's wrapper (npm/api.js).
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where the wrapper writes the next call's texts (at least `bytes` long, kept between
+/// calls): one `TextEncoder.encodeInto` into wasm memory costs a twentieth of
+/// wasm-bindgen's string passing, which copies text char by char in JavaScript.
+#[wasm_bindgen(js_name = __inputBuffer)]
+pub fn input_buffer(bytes: usize) -> usize {
+    INPUT.with_borrow_mut(|b| {
+        if b.len() < bytes {
+            b.resize(bytes, 0);
+        }
+        b.as_mut_ptr() as usize
+    })
+}
+
+/// The module's memory, for the wrapper's view of [`input_buffer`].
+#[wasm_bindgen(js_name = __memory)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// `buildRequestsJson` of the config and events texts the wrapper wrote, in that order.
+#[wasm_bindgen(js_name = __buildRequestsFromInput)]
+pub fn build_requests_from_input(config_len: usize, events_len: usize, context: JsValue) -> Result<String, JsValue> {
+    INPUT.with_borrow(|b| {
+        let text = |from: usize, len: usize| {
+            let bytes = from.checked_add(len).and_then(|end| b.get(from..end));
+            bytes.and_then(|t| std::str::from_utf8(t).ok())
+        };
+        match (text(0, config_len), text(config_len, events_len)) {
+            (Some(config), Some(events)) => results_json(config, events, &context),
+            _ => Err(argument("", "the input was not written as UTF-8 text")),
+        }
+    })
+}
+
+fn results_json(config: &str, events: &str, context: &JsValue) -> Result<String, JsValue> {
+    let (config, input, ctx) = arguments(config, events, context)?;
     // One event, an array, or CA's `{"batch": [...]}`.
     let input = intake::unwrap(&input).map_err(|e| thrown(&e))?;
     let results = Results { results: results_for(&config, input, &ctx.request, &ctx.secrets, ctx.tokens) };

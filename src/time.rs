@@ -25,9 +25,9 @@ pub fn parse(value: &Node<'_>) -> Option<Parsed> {
         Node::Number(n) => from_number(n.as_f64()?),
         Node::String(s) => {
             let s = s.trim();
-            match s.parse::<f64>() {
-                Ok(n) => from_number(n),
-                Err(_) => parse_iso8601(s).map(|ms| Parsed { ms, assumed_seconds: false }),
+            match crate::node::decimal(s) {
+                Some(n) => from_number(n),
+                None => parse_iso8601(s).map(|ms| Parsed { ms, assumed_seconds: false }),
             }
         }
         _ => None,

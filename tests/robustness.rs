@@ -149,6 +149,83 @@ fn check(event: &Value) {
     let _ = batch_json(values);
 }
 
+/// `value` written as a sender other than serde_json might write it: whitespace, `\u`
+/// escapes, keys out of order, a key repeated with an earlier value (the last one wins).
+fn roll(seed: &mut u64, n: u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed % n
+}
+
+fn noisy(value: &Value, seed: &mut u64, out: &mut String) {
+    let space = |r: u64| [" ", "", "\n  ", "\t", "\r\n"][usize::try_from(r).unwrap()];
+    match value {
+        Value::String(s) => {
+            out.push('"');
+            for c in s.chars() {
+                match (c, roll(seed, 4)) {
+                    ('"' | '\\', _) | ('\u{0}'..='\u{1f}', _) | (_, 0) => {
+                        let mut units = [0u16; 2];
+                        for u in c.encode_utf16(&mut units) {
+                            out.push_str(&format!("\\u{u:04x}"));
+                        }
+                    }
+                    ('/', 1) => out.push_str("\\/"),
+                    _ => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(if i > 0 { "," } else { "" });
+                out.push_str(space(roll(seed, 5)));
+                noisy(item, seed, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            if roll(seed, 2) == 0 {
+                entries.reverse();
+            }
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                out.push_str(if i > 0 { "," } else { "" });
+                if roll(seed, 6) == 0 {
+                    // An earlier value of the same key, overridden by the one below.
+                    out.push_str(&format!("{}:{},", Value::from(k.as_str()), Value::from("overridden")));
+                }
+                out.push_str(space(roll(seed, 5)));
+                noisy(&Value::from(k.as_str()), seed, out);
+                out.push_str(space(roll(seed, 5)));
+                out.push(':');
+                noisy(v, seed, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The node holds what the value holds, read the way the mapping reads (`get`: one
+/// entry per key, the last written), numbers and strings as serde_json writes them.
+fn same(node: &Node<'_>, value: &Value) -> bool {
+    match (node, value) {
+        (Node::Object(entries), Value::Object(map)) => {
+            entries.len() == map.len() && map.iter().all(|(k, v)| node.get(k).is_some_and(|n| same(n, v)))
+        }
+        (Node::Array(items), Value::Array(values)) => {
+            items.len() == values.len() && items.iter().zip(values).all(|(n, v)| same(n, v))
+        }
+        (Node::Object(_) | Node::Array(_), _) => false,
+        // As text: `-0.0` and `0.0` are equal numbers, not the same output.
+        (n, v) => serde_json::to_string(&n.to_value()).ok() == serde_json::to_string(v).ok(),
+    }
+}
+
 /// Cases per property: 512 in CI; `FUZZ_CASES=1000000` for the full run (scripts/fuzz.sh).
 fn cases() -> u32 {
     std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512)
@@ -160,6 +237,24 @@ proptest! {
     #[test]
     fn arbitrary_json_events_never_panic(event in any_json()) {
         check(&event);
+    }
+
+    /// The event reader gives what serde_json gives on texts serde_json did not write, and
+    /// so does planning what it read (the reader's oracle: serde_json's tree of the same text).
+    #[test]
+    fn events_written_any_way_are_read_as_serde_json_reads_them(event in any_json(), mut seed in 1..u64::MAX) {
+        let mut text = String::new();
+        noisy(&event, &mut seed, &mut text);
+        let oracle: Value = serde_json::from_str(&text).unwrap();
+        let read = node::parse(&text).unwrap();
+        prop_assert!(same(&read, &oracle), "{}", text);
+        let (cfg, secrets) = (config(), Secrets::new().with("TIKTOK_ACCESS_TOKEN", "tok"));
+        let ctx = RequestContext::at(1_767_225_600_000);
+        let viewed = Node::from_value(&oracle);
+        prop_assert_eq!(
+            serde_json::to_string(&plan(&cfg, &read, &ctx, &secrets)).unwrap(),
+            serde_json::to_string(&plan(&cfg, &viewed, &ctx, &secrets)).unwrap()
+        );
     }
 
     #[test]

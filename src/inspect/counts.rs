@@ -127,13 +127,31 @@ impl Flush {
     }
 }
 
-type CountKey = (i64, String, String, Tally, String);
+/// Every sum the inspector keeps, as the key of one ordered map type: the isolate's buffer
+/// ([`Counts`]) and the report (`Report::build`) share one B-tree instantiation in the wasm.
+/// Each reads back only its own variants, in key order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Sum {
+    /// Buffer: minute, destination, event, outcome, reason.
+    Count(i64, String, String, Tally, String),
+    /// Buffer: minute, destination, match key (`None`: the number of events planned).
+    Coverage(i64, String, Option<MatchKey>),
+    /// Report, over the window: destination, outcome.
+    Destination(String, Tally),
+    /// Report: destination, outcome, reason.
+    Reason(String, Tally, String),
+    /// Report: destination, event, outcome.
+    Event(String, String, Tally),
+    /// Report: first minute of the bucket, destination, outcome.
+    Bucket(i64, String, Tally),
+    /// Report: destination, match key (`None`: the number of events planned).
+    Keys(String, Option<MatchKey>),
+}
 
 /// The buffer of an isolate.
 #[derive(Debug, Clone, Default)]
 pub struct Counts {
-    counts: BTreeMap<CountKey, u64>,
-    coverage: BTreeMap<(i64, String, Option<MatchKey>), u64>,
+    sums: BTreeMap<Sum, u64>,
 }
 
 impl Counts {
@@ -141,8 +159,8 @@ impl Counts {
         if n == 0 {
             return;
         }
-        let key = (minute, destination.to_owned(), event.to_owned(), outcome, reason.to_owned());
-        *self.counts.entry(key).or_default() += n;
+        let key = Sum::Count(minute, destination.to_owned(), event.to_owned(), outcome, reason.to_owned());
+        *self.sums.entry(key).or_default() += n;
     }
 
     /// The final reports of a call.
@@ -167,9 +185,9 @@ impl Counts {
     }
 
     pub fn add_keys(&mut self, minute: i64, destination: &str, keys: &MatchKeys) {
-        *self.coverage.entry((minute, destination.to_owned(), None)).or_default() += 1;
+        *self.sums.entry(Sum::Coverage(minute, destination.to_owned(), None)).or_default() += 1;
         for k in &keys.0 {
-            *self.coverage.entry((minute, destination.to_owned(), Some(*k))).or_default() += 1;
+            *self.sums.entry(Sum::Coverage(minute, destination.to_owned(), Some(*k))).or_default() += 1;
         }
     }
 
@@ -197,31 +215,28 @@ impl Counts {
             self.add(c.minute, &c.destination, &c.event, c.outcome, &c.reason, c.n);
         }
         for c in &flush.coverage {
-            *self.coverage.entry((c.minute, c.destination.clone(), c.key)).or_default() += c.n;
+            *self.sums.entry(Sum::Coverage(c.minute, c.destination.clone(), c.key)).or_default() += c.n;
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.counts.is_empty() && self.coverage.is_empty()
+        self.sums.is_empty()
     }
 
     /// Empties the buffer into rows.
     pub fn take(&mut self) -> (Vec<CountRow>, Vec<CoverageRow>) {
-        let counts = std::mem::take(&mut self.counts)
-            .into_iter()
-            .map(|((minute, destination, event, outcome, reason), n)| CountRow {
-                minute,
-                destination,
-                event,
-                outcome,
-                reason,
-                n,
-            })
-            .collect();
-        let coverage = std::mem::take(&mut self.coverage)
-            .into_iter()
-            .map(|((minute, destination, key), n)| CoverageRow { minute, destination, key, n })
-            .collect();
+        let mut counts = Vec::new();
+        let mut coverage = Vec::new();
+        for (sum, n) in std::mem::take(&mut self.sums) {
+            match sum {
+                Sum::Count(minute, destination, event, outcome, reason) => {
+                    counts.push(CountRow { minute, destination, event, outcome, reason, n })
+                }
+                Sum::Coverage(minute, destination, key) => coverage.push(CoverageRow { minute, destination, key, n }),
+                // The report's sums: never in a buffer.
+                Sum::Destination(..) | Sum::Reason(..) | Sum::Event(..) | Sum::Bucket(..) | Sum::Keys(..) => {}
+            }
+        }
         (counts, coverage)
     }
 }

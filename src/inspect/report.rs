@@ -1,8 +1,8 @@
 //! The fleet-wide delivery report (`GET /v1/stats?window=...` and the inspector page),
 //! built from the counts the store returns for a window, already summed per bucket.
 
-use super::counts::{CountRow, CoverageRow, Tally};
-use super::keys::{quality, Quality};
+use super::counts::{CountRow, CoverageRow, Sum, Tally};
+use super::keys::{quality, MatchKey, Quality};
 use super::{minute_of, COUNTS_RETENTION_MINUTES};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -109,6 +109,91 @@ impl Report {
     /// The report of `window` ending at `now_ms` from rows whose minute is their bucket's first.
     pub fn build(window: Window, now_ms: i64, counts: &[CountRow], coverage: &[CoverageRow]) -> Report {
         let since = window.since_minute(now_ms);
+        let mut sums: BTreeMap<Sum, u64> = BTreeMap::new();
+        let mut add = |key: Sum, n: u64| *sums.entry(key).or_default() += n;
+        for c in counts.iter().filter(|c| c.minute >= since) {
+            add(Sum::Destination(c.destination.clone(), c.outcome), c.n);
+            if !c.reason.is_empty() {
+                add(Sum::Reason(c.destination.clone(), c.outcome, c.reason.clone()), c.n);
+            }
+            add(Sum::Event(c.destination.clone(), c.event.clone(), c.outcome), c.n);
+            let bucket = c.minute.div_euclid(window.bucket_minutes()) * window.bucket_minutes();
+            add(Sum::Bucket(bucket, c.destination.clone(), c.outcome), c.n);
+        }
+        for c in coverage.iter().filter(|c| c.minute >= since) {
+            add(Sum::Keys(c.destination.clone(), c.key), c.n);
+        }
+        let mut destinations: BTreeMap<String, Totals> = BTreeMap::new();
+        let mut reasons = Vec::new();
+        let mut events = Vec::new();
+        let mut series: Vec<Point> = Vec::new();
+        let mut keys: Vec<(String, u64, BTreeMap<MatchKey, u64>)> = Vec::new();
+        for (sum, n) in sums {
+            match sum {
+                Sum::Destination(d, t) => {
+                    destinations.entry(d).or_insert_with(zeros).insert(t.as_str(), n);
+                }
+                Sum::Reason(destination, t, reason) => {
+                    reasons.push(ReasonCount { destination, outcome: t.as_str(), reason, n })
+                }
+                Sum::Event(destination, event, t) => {
+                    events.push(EventCount { destination, event, outcome: t.as_str(), n })
+                }
+                Sum::Bucket(minute, destination, t) => {
+                    let at_ms = minute * 60_000;
+                    match series.last_mut() {
+                        Some(p) if p.at_ms == at_ms && p.destination == destination => {
+                            p.counts.insert(t.as_str(), n);
+                        }
+                        _ => {
+                            let mut counts = zeros();
+                            counts.insert(t.as_str(), n);
+                            series.push(Point { at_ms, destination, counts });
+                        }
+                    }
+                }
+                Sum::Keys(destination, key) => {
+                    if keys.last().is_none_or(|(d, _, _)| *d != destination) {
+                        keys.push((destination, 0, BTreeMap::new()));
+                    }
+                    if let Some((_, events, with)) = keys.last_mut() {
+                        match key {
+                            None => *events = n,
+                            Some(k) => {
+                                with.insert(k, n);
+                            }
+                        }
+                    }
+                }
+                // The buffer's sums: never in a report.
+                Sum::Count(..) | Sum::Coverage(..) => {}
+            }
+        }
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.n));
+        Report {
+            scope: "fleet",
+            window: window.as_str(),
+            since_ms: since * 60_000,
+            bucket_minutes: window.bucket_minutes(),
+            destinations,
+            reasons,
+            events,
+            series,
+            match_quality: keys.into_iter().map(|(d, events, with)| (d, quality(events, &with))).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The first implementation (one B-tree per kind of sum): the oracle of the single-map one.
+    #[allow(clippy::type_complexity)]
+    fn build_before(window: Window, now_ms: i64, counts: &[CountRow], coverage: &[CoverageRow]) -> Report {
+        let since = window.since_minute(now_ms);
         let mut destinations: BTreeMap<String, Totals> = BTreeMap::new();
         let mut reasons: BTreeMap<(String, Tally, String), u64> = BTreeMap::new();
         let mut events: BTreeMap<(String, String, Tally), u64> = BTreeMap::new();
@@ -168,13 +253,44 @@ impl Report {
             match_quality: keys.into_iter().map(|(d, (events, with))| (d, quality(events, &with))).collect(),
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::*;
-    use crate::inspect::MatchKey;
+    fn tally() -> impl Strategy<Value = Tally> {
+        prop::sample::select(Tally::ALL.to_vec())
+    }
+
+    /// Minutes from 35 days before now: over the whole retention, or within two hours of now.
+    fn minute() -> impl Strategy<Value = i64> {
+        prop_oneof![0i64..40 * 24 * 60, 35i64 * 24 * 60 - 120..35 * 24 * 60 + 5]
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", "a", "b", "tiktok", "tiktok-offline"]).prop_map(String::from)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_report_equals_the_one_built_with_a_map_per_sum(
+            window in prop::sample::select(vec![Window::Hour, Window::Day, Window::Month]),
+            now in 0i64..4_000_000_000_000,
+            counts in prop::collection::vec((minute(), name(), name(), tally(), name(), 0u64..1000), 0..40),
+            coverage in prop::collection::vec(
+                (minute(), name(), prop::option::of(prop::sample::select(MatchKey::ALL.to_vec())), 0u64..1000),
+                0..30,
+            ),
+        ) {
+            let base = minute_of(now) - 35 * 24 * 60;
+            let counts: Vec<CountRow> = counts
+                .into_iter()
+                .map(|(m, destination, event, outcome, reason, n)| CountRow { minute: base + m, destination, event, outcome, reason, n })
+                .collect();
+            let coverage: Vec<CoverageRow> = coverage
+                .into_iter()
+                .map(|(m, destination, key, n)| CoverageRow { minute: base + m, destination, key, n })
+                .collect();
+            prop_assert_eq!(Report::build(window, now, &counts, &coverage), build_before(window, now, &counts, &coverage));
+        }
+    }
 
     fn row(minute: i64, d: &str, e: &str, o: Tally, r: &str, n: u64) -> CountRow {
         CountRow { minute, destination: d.into(), event: e.into(), outcome: o, reason: r.into(), n }

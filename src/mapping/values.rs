@@ -235,10 +235,7 @@ pub fn parse_number(s: &str) -> Option<Number> {
     if let Ok(i) = s.parse::<i64>() {
         return Some(Number::from(i));
     }
-    let f: f64 = s.parse().ok()?;
-    // Rust also parses "inf" and "NaN": JSON has neither.
-    Number::from_f64(f)
-        .filter(|_| s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')))
+    Number::from_f64(crate::node::decimal(s)?)
 }
 
 #[cfg(test)]

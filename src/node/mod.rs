@@ -8,7 +8,10 @@
 //! values) the readers sort. One allocation per object or array, none per string or
 //! key; small objects are searched linearly.
 
+mod decimal;
 mod parse;
+
+pub use decimal::decimal;
 
 pub use parse::{parse, same_key};
 

@@ -84,6 +84,24 @@ test("an array of events gives every result its event's index, in order", () => 
   );
 });
 
+test("texts of any size and script cross whole into the core (the wrapper's shared buffer)", () => {
+  const config = JSON.stringify(exampleConfig());
+  const context = { now: DEFAULT_NOW_MS, secrets };
+  // Growing, then shrinking: bytes left from a longer call must never be read.
+  for (const filler of ["", "é".repeat(5000), "😀".repeat(7000), "x"]) {
+    const event = { ...purchase(), user: { ...purchase().user, email: " Zoë.😀@Example.com" }, note: filler };
+    const [result] = JSON.parse(t.buildRequestsJson(config, JSON.stringify(event), context)).results;
+    assert.equal(result.status, "ready");
+    // printf %s 'zoë.😀@example.com' | sha256sum
+    assert.equal(result.request.body.data[0].user.email, "6b8ccf84c91fbae5ca32db2cec0cd02c67251b3de97f92df905aa3578f2f9d90");
+    assert.deepStrictEqual(t.buildRequests(exampleConfig(), event, context).results[0], result);
+  }
+  // A lone surrogate in a raw text becomes U+FFFD, as wasm-bindgen's own passing makes it.
+  const raw = JSON.stringify({ ...purchase(), id: "X" }).replace('"X"', '"A\ud800"');
+  const [odd] = JSON.parse(t.buildRequestsJson(config, raw, context)).results;
+  assert.equal(odd.request.body.data[0].event_id, "A\ufffd");
+});
+
 test("tokens are redacted unless revealTokens is set by the sender", () => {
   const redacted = JSON.stringify(t.buildRequests(exampleConfig(), purchase(), { secrets }));
   assert.ok(!redacted.includes("tok-123") && redacted.includes("<redacted>"));

@@ -17,6 +17,11 @@ pub fn json_of<T: Serialize + ?Sized>(
     origin: Option<&str>,
     retry_after_s: Option<u64>,
 ) -> Result<Response> {
+    respond(status, serde_json::to_vec(body)?, origin, retry_after_s)
+}
+
+/// The part of [`json_of`] that does not depend on the body's type: one copy in the wasm.
+fn respond(status: u16, text: Vec<u8>, origin: Option<&str>, retry_after_s: Option<u64>) -> Result<Response> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     headers.set("Cache-Control", "no-store")?;
@@ -26,7 +31,6 @@ pub fn json_of<T: Serialize + ?Sized>(
     if let Some(origin) = origin {
         cors(&headers, origin)?;
     }
-    let text = serde_json::to_vec(body)?;
     Ok(Response::from_bytes(text)?.with_status(status).with_headers(headers))
 }
 

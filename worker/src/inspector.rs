@@ -11,11 +11,17 @@ use crate::stats;
 use serde_json::json;
 use tiktok_edge::inspect::{auth, mask::mask};
 use tiktok_edge::{results_for, RequestContext, Tokens};
+use wasm_bindgen::prelude::wasm_bindgen;
 use worker::{Date, Env, Headers, Method, Request, Response, Result};
 
-const PAGE: &str = include_str!("../static/inspector.html");
-const SCRIPT: &str = include_str!("../static/inspector.js");
-const STYLE: &str = include_str!("../static/inspector.css");
+// The page, script and style (worker/static/) live in the Worker's JS bundle, not in the
+// wasm (size budget): scripts/inspector-assets.mjs writes them into this module.
+#[wasm_bindgen(module = "/src/inspector_assets.js")]
+extern "C" {
+    fn inspector_page() -> String;
+    fn inspector_script() -> String;
+    fn inspector_style() -> String;
+}
 
 const ROUTES: &[&str] = &[
     "/inspector",
@@ -37,8 +43,8 @@ pub async fn handle(mut req: Request, env: &Env, settings: &Settings, api: &str)
     let method = req.method();
     // The page's code and style hold no data: served without credentials.
     match (api, &method) {
-        ("/inspector/app.js", Method::Get) => return asset(SCRIPT, "text/javascript; charset=utf-8"),
-        ("/inspector/app.css", Method::Get) => return asset(STYLE, "text/css; charset=utf-8"),
+        ("/inspector/app.js", Method::Get) => return asset(&inspector_script(), "text/javascript; charset=utf-8"),
+        ("/inspector/app.css", Method::Get) => return asset(&inspector_style(), "text/css; charset=utf-8"),
         ("/inspector/app.js" | "/inspector/app.css", _) => return error(405, "method_not_allowed", "use GET", ""),
         _ => {}
     }
@@ -49,7 +55,7 @@ pub async fn handle(mut req: Request, env: &Env, settings: &Settings, api: &str)
         return Ok(resp);
     }
     match (api, method) {
-        ("/inspector", Method::Get) => asset(PAGE, "text/html; charset=utf-8"),
+        ("/inspector", Method::Get) => asset(&inspector_page(), "text/html; charset=utf-8"),
         ("/v1/inspector/stats", Method::Get) => stats::respond(&req, env).await,
         ("/v1/inspector/events", Method::Get) => events(&req, env).await,
         ("/v1/inspector/preview", Method::Post) => preview(&mut req, settings).await,

@@ -4,10 +4,12 @@
 
 pub mod offline_track;
 pub mod order_sync;
+pub mod write;
 
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
+use write::{field, Fields, WriteJson};
 
 /// Text that is borrowed from the event or the config when it can be (no copy),
 /// owned when it had to be computed (hashes, decoded values).
@@ -220,5 +222,163 @@ pub struct Content<'a> {
 impl Content<'_> {
     pub fn is_empty(&self) -> bool {
         *self == Content::default()
+    }
+}
+
+// The JSON text of each struct, as its derived `Serialize` writes it (write.rs says why).
+
+impl WriteJson for TrackBody<'_> {
+    fn write_json(&self, out: &mut String) {
+        let TrackBody { event_source, event_source_id, test_event_code, data } = self;
+        let mut f = Fields::open(out);
+        f.text(field!("event_source"), event_source);
+        f.text(field!("event_source_id"), event_source_id);
+        f.opt_text(field!("test_event_code"), test_event_code);
+        f.items(field!("data"), data);
+        f.close();
+    }
+}
+
+impl WriteJson for TrackEvent<'_> {
+    fn write_json(&self, out: &mut String) {
+        let TrackEvent { event, event_time, event_id, limited_data_use, user, page, app, properties } = self;
+        let mut f = Fields::open(out);
+        f.text(field!("event"), event);
+        f.int(field!("event_time"), *event_time);
+        f.opt_text(field!("event_id"), event_id);
+        f.opt_bool(field!("limited_data_use"), *limited_data_use);
+        if !user.is_empty() {
+            f.object(field!("user"), user);
+        }
+        if !page.is_empty() {
+            f.object(field!("page"), page);
+        }
+        if !app.is_empty() {
+            f.object(field!("app"), app);
+        }
+        if !properties.is_empty() {
+            f.object(field!("properties"), properties);
+        }
+        f.close();
+    }
+}
+
+impl WriteJson for User<'_> {
+    fn write_json(&self, out: &mut String) {
+        let User {
+            external_id,
+            email,
+            phone,
+            ttclid,
+            ttp,
+            ip,
+            user_agent,
+            locale,
+            idfa,
+            idfv,
+            att_status,
+            gaid,
+            first_name,
+            last_name,
+            zip_code,
+            city,
+            state,
+            country,
+            custom,
+        } = self;
+        let mut f = Fields::open(out);
+        f.opt_text(field!("external_id"), external_id);
+        f.opt_text(field!("email"), email);
+        f.opt_text(field!("phone"), phone);
+        f.opt_text(field!("ttclid"), ttclid);
+        f.opt_text(field!("ttp"), ttp);
+        f.opt_text(field!("ip"), ip);
+        f.opt_text(field!("user_agent"), user_agent);
+        f.opt_text(field!("locale"), locale);
+        f.opt_text(field!("idfa"), idfa);
+        f.opt_text(field!("idfv"), idfv);
+        f.opt_text(field!("att_status"), att_status);
+        f.opt_text(field!("gaid"), gaid);
+        f.opt_text(field!("first_name"), first_name);
+        f.opt_text(field!("last_name"), last_name);
+        f.opt_text(field!("zip_code"), zip_code);
+        f.opt_text(field!("city"), city);
+        f.opt_text(field!("state"), state);
+        f.opt_text(field!("country"), country);
+        f.custom(custom);
+        f.close();
+    }
+}
+
+impl WriteJson for Page<'_> {
+    fn write_json(&self, out: &mut String) {
+        let Page { url, referrer } = self;
+        let mut f = Fields::open(out);
+        f.opt_text(field!("url"), url);
+        f.opt_text(field!("referrer"), referrer);
+        f.close();
+    }
+}
+
+impl WriteJson for App<'_> {
+    fn write_json(&self, out: &mut String) {
+        let App { app_id, app_name, app_version } = self;
+        let mut f = Fields::open(out);
+        f.opt_text(field!("app_id"), app_id);
+        f.opt_text(field!("app_name"), app_name);
+        f.opt_text(field!("app_version"), app_version);
+        f.close();
+    }
+}
+
+impl WriteJson for Properties<'_> {
+    fn write_json(&self, out: &mut String) {
+        let Properties {
+            contents,
+            content_ids,
+            num_items,
+            content_type,
+            currency,
+            value,
+            description,
+            search_string,
+            order_id,
+            shop_id,
+            status,
+            custom,
+        } = self;
+        let mut f = Fields::open(out);
+        if !contents.is_empty() {
+            f.items(field!("contents"), contents);
+        }
+        if !content_ids.is_empty() {
+            f.texts(field!("content_ids"), content_ids);
+        }
+        f.opt_uint(field!("num_items"), *num_items);
+        f.opt_text(field!("content_type"), content_type);
+        f.opt_text(field!("currency"), currency);
+        f.opt_number(field!("value"), value);
+        f.opt_text(field!("description"), description);
+        f.opt_text(field!("search_string"), search_string);
+        f.opt_text(field!("order_id"), order_id);
+        f.opt_text(field!("shop_id"), shop_id);
+        f.opt_text(field!("status"), status);
+        f.custom(custom);
+        f.close();
+    }
+}
+
+impl WriteJson for Content<'_> {
+    fn write_json(&self, out: &mut String) {
+        let Content { content_id, content_type, content_name, content_category, brand, price, quantity } = self;
+        let mut f = Fields::open(out);
+        f.opt_text(field!("content_id"), content_id);
+        f.opt_text(field!("content_type"), content_type);
+        f.opt_text(field!("content_name"), content_name);
+        f.opt_text(field!("content_category"), content_category);
+        f.opt_text(field!("brand"), brand);
+        f.opt_number(field!("price"), price);
+        f.opt_int(field!("quantity"), *quantity);
+        f.close();
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::payload::offline_track::OfflineTrackBody;
 use crate::payload::order_sync::OrderSyncBody;
+use crate::payload::write::{Verbatim, WriteJson};
 use crate::payload::TrackBody;
 use crate::secrets::Secret;
 use serde::ser::SerializeStruct;
@@ -10,13 +11,29 @@ use serde::{Serialize, Serializer};
 /// Default TikTok Business API base URL.
 pub const DEFAULT_API_BASE: &str = "https://business-api.tiktok.com";
 
-/// A request to send. Serializes with the token as `<redacted>`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A request to send. Serializes with the token as `<redacted>`, and its body as the
+/// JSON text `Body::to_json` writes, inserted as is: serde_json serializers only. Text
+/// output is byte for byte the derived form's; `serde_json::to_value` parses that text, so
+/// a float of 16-17 significant digits or a large exponent may read back one ulp off (serde_json's
+/// default float parsing is not exact); integers and prices are exact.
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest<'a> {
     pub method: &'static str,
     pub url: String,
     pub headers: Headers,
     pub body: Body<'a>,
+}
+
+impl Serialize for HttpRequest<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let HttpRequest { method, url, headers, body } = self;
+        let mut st = s.serialize_struct("HttpRequest", 4)?;
+        st.serialize_field("method", method)?;
+        st.serialize_field("url", url)?;
+        st.serialize_field("headers", headers)?;
+        st.serialize_field("body", &Verbatim(&body.to_json()))?;
+        st.end()
+    }
 }
 
 /// The headers TikTok needs, in a fixed order. The token serializes as `<redacted>`
@@ -57,7 +74,8 @@ impl Headers {
     }
 }
 
-/// The JSON body, one shape per TikTok endpoint.
+/// The JSON body, one shape per TikTok endpoint. Its derived `Serialize` (serde_json's
+/// bytes, the benchmark floor) and `to_json` (the writer) give the same text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Body<'a> {
@@ -69,7 +87,16 @@ pub enum Body<'a> {
 impl Body<'_> {
     /// The body as the JSON text to send.
     pub fn to_json(&self) -> String {
-        // Serializing these plain structs cannot fail (no maps with non-string keys).
-        serde_json::to_string(self).unwrap_or_default()
+        WriteJson::to_json(self)
+    }
+}
+
+impl WriteJson for Body<'_> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Body::Track(b) => b.write_json(out),
+            Body::OfflineTrack(b) => b.write_json(out),
+            Body::OrderSync(b) => b.write_json(out),
+        }
     }
 }

@@ -1,8 +1,8 @@
 // Two builds of the npm package side by side in one process (e.g. before/after a build
 // change: allocator, target features), against the JS floor of speed.mjs, in interleaved
 // rounds: between separate processes this VM's noise (up to 2x) hides a 10% change.
-// Usage: node bench/npm/ab.mjs A_DIR B_DIR [rounds, default 15]  (each DIR a copy of npm/
-// after scripts/build-npm.sh: it loads DIR/node.js)
+// Usage: node bench/npm/ab.mjs A B [rounds, default 15]: each a copy of npm/ after
+// scripts/build-npm.sh, given as the directory or as its node.js.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
@@ -11,7 +11,8 @@ import { config, context, floorOutput, hashInputs } from "../floor.mjs";
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 const rounds = Number(process.argv[4] ?? 15);
-const [a, b] = await Promise.all([dirA, dirB].map((d) => import(pathToFileURL(resolve(d, "node.js")).href)));
+const entry = (d) => pathToFileURL(d.endsWith(".js") ? resolve(d) : resolve(d, "node.js")).href;
+const [a, b] = await Promise.all([dirA, dirB].map((d) => import(entry(d))));
 const eventText = readFileSync(new URL("../purchase.json", import.meta.url), "utf8");
 const configText = JSON.stringify(config);
 const event = JSON.parse(eventText);
@@ -20,7 +21,8 @@ const floor = () => {
   const e = JSON.parse(eventText);
   return JSON.stringify(floorOutput(e, hashInputs(e).map(sha)));
 };
-const [na, nb] = [basename(resolve(dirA)), basename(resolve(dirB))];
+const name = (d) => basename(d.endsWith(".js") ? resolve(d, "..") : resolve(d));
+const [na, nb] = [name(dirA), name(dirB)];
 const sides = {
   floor,
   [`${na} buildRequestsJson`]: () => a.buildRequestsJson(configText, eventText, context),
@@ -30,6 +32,9 @@ const sides = {
 };
 if (a.buildRequestsJson(configText, eventText, context) !== b.buildRequestsJson(configText, eventText, context)) {
   throw new Error("the two builds give different results");
+}
+if (JSON.stringify(a.buildRequests(config, event, context)) !== JSON.stringify(b.buildRequests(config, event, context))) {
+  throw new Error("the two builds give different objects");
 }
 function rate(fn, ms) {
   const start = performance.now();

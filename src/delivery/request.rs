@@ -4,6 +4,7 @@
 //! their `data` items as serialized JSON, so merging and splitting a request is
 //! moving items, and the text sent is byte for byte what planning produced.
 
+use crate::payload::write::{field, Fields, Verbatim, WriteJson};
 use crate::payload::TrackBody;
 use crate::request::{Body as PlannedBody, HttpRequest};
 use crate::secrets::{Secret, Secrets, REDACTED};
@@ -65,7 +66,7 @@ impl Request {
     pub fn from_planned(destination: &str, token_secret: &str, planned: &HttpRequest<'_>) -> Request {
         let body = match &planned.body {
             PlannedBody::Track(b) => Body::Track(Track::from_planned(b)),
-            other => Body::Single(raw(other)),
+            other => Body::Single(raw(&other.to_json())),
         };
         Request {
             destination: destination.to_owned(),
@@ -86,8 +87,7 @@ impl Request {
     /// The body as the JSON text to send.
     pub fn body_text(&self) -> String {
         match &self.body {
-            // Serializing these plain structs cannot fail.
-            Body::Track(t) => serde_json::to_string(t).unwrap_or_default(),
+            Body::Track(t) => t.to_json(),
             Body::Single(raw) => raw.get().to_owned(),
         }
     }
@@ -130,14 +130,29 @@ impl Track {
             event_source: b.event_source.to_string(),
             event_source_id: b.event_source_id.to_string(),
             test_event_code: b.test_event_code.as_ref().map(|c| c.to_string()),
-            data: b.data.iter().map(raw).collect(),
+            data: b.data.iter().map(|event| raw(&event.to_json())).collect(),
         }
+    }
+
+    /// The body text: what its derived `Serialize` writes, the items copied as they are.
+    fn to_json(&self) -> String {
+        let Track { event_source, event_source_id, test_event_code, data } = self;
+        let items: usize = data.iter().map(|d| d.get().len() + 1).sum();
+        let mut out = String::with_capacity(event_source.len() + event_source_id.len() + items + 96);
+        let mut f = Fields::open(&mut out);
+        f.text(field!("event_source"), event_source);
+        f.text(field!("event_source_id"), event_source_id);
+        f.opt_text(field!("test_event_code"), test_event_code);
+        f.items(field!("data"), data);
+        f.close();
+        out
     }
 }
 
-/// Serialized JSON of a planned value (plain structs: cannot fail; `null` if it did).
-fn raw<T: Serialize>(value: &T) -> Box<RawValue> {
-    serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned())
+/// A raw JSON value of text the payload writer produced (serialized through serde_json's
+/// raw value protocol, so not parsed again; `null` if that ever failed).
+fn raw(json: &str) -> Box<RawValue> {
+    serde_json::value::to_raw_value(&Verbatim(json)).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 /// `{method, url, headers, body}` of a request.

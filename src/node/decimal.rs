@@ -97,7 +97,7 @@ mod tests {
             let ours = decimal(&text);
             prop_assert_eq!(ours.is_some(), rust.is_some(), "{}", text);
             let significant = text.bytes().filter(u8::is_ascii_digit).count();
-            let small_exponent = text.split(['e', 'E']).nth(1).map_or(true, |e| e.trim_start_matches(['+', '-']).parse::<i32>().map_or(false, |n| n <= 7));
+            let small_exponent = text.split(['e', 'E']).nth(1).is_none_or(|e| e.trim_start_matches(['+', '-']).parse::<i32>().is_ok_and(|n| n <= 7));
             if significant <= 15 && small_exponent {
                 prop_assert_eq!(ours.map(f64::to_bits), rust.map(f64::to_bits), "{}", text);
             }

@@ -13,8 +13,7 @@ const MAX_NESTING: usize = 128;
 /// Reads one JSON text (surrounding whitespace allowed) into a [`Node`] tree.
 pub fn parse(text: &str) -> Result<Node<'_>, serde_json::Error> {
     // Room for a typical event's deepest pending entries at once: no regrowth while reading.
-    let mut reader =
-        Reader { text, at: 0, depth: 0, items: Vec::with_capacity(16), entries: Vec::with_capacity(32) };
+    let mut reader = Reader { text, at: 0, depth: 0, items: Vec::with_capacity(16), entries: Vec::with_capacity(32) };
     let node = reader.value().filter(|_| {
         reader.skip_space();
         reader.at == text.len()

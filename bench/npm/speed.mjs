@@ -1,88 +1,26 @@
 // Events per second of the npm package's buildRequests on a realistic purchase,
 // against a JS floor measured in the same run (issue 7): JSON.parse of the event,
-// building the same output object field by field (no rules), JSON.stringify, and
-// three node:crypto SHA-256 digests. The floor's output is checked equal to ours.
+// building the same output object field by field (no rules, bench/floor.mjs), JSON.stringify,
+// and three node:crypto SHA-256 digests. The floor's output is checked equal to ours.
 // Usage: node bench/npm/speed.mjs [package entry] [rounds]
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { config, context, floorOutput, hashInputs } from "../floor.mjs";
 
 const entry = process.argv[2] ? pathToFileURL(resolve(process.argv[2])).href : new URL("../../npm/node.js", import.meta.url).href;
 const rounds = Number(process.argv[3] ?? 5);
 const t = await import(entry);
 
 const eventText = readFileSync(new URL("../purchase.json", import.meta.url), "utf8");
-const config = {
-  destinations: [
-    { id: "tiktok", type: "events_api", pixel_id: "CABCDEF1234567890", app_id: "7312345678901234567", consent_category: "3" },
-  ],
-};
 const configText = JSON.stringify(config);
-const context = { now: 1767225600000, secrets: { TIKTOK_ACCESS_TOKEN: "tok" } };
 const sha = (s) => createHash("sha256").update(s).digest("hex");
-
-function floor(text) {
+const floor = (text) => {
   const e = JSON.parse(text);
-  const { user, context: c } = e;
-  const cookie = Object.fromEntries(c.device.cookie.split("; ").map((p) => p.split("=")));
-  const out = {
-    results: [
-      {
-        destination: "tiktok",
-        event: "CompletePayment",
-        request: {
-          body: {
-            data: [
-              {
-                event: "CompletePayment",
-                event_id: e.id,
-                event_time: Math.floor(c.event_timestamp / 1000),
-                page: { referrer: c.page.referrer, url: c.page.url },
-                properties: {
-                  content_ids: e.items.map((i) => i.id),
-                  contents: e.items.map((i) => ({
-                    brand: i.product.brand,
-                    content_category: i.product.category_1,
-                    content_id: i.id,
-                    content_name: i.product.name,
-                    content_type: "product",
-                    price: i.price,
-                    quantity: i.quantity,
-                  })),
-                  currency: e.currency,
-                  description: e.event_name,
-                  num_items: e.items.length,
-                  order_id: e.id,
-                  shop_id: e.partners.tiktok.shop_id,
-                  status: e.status,
-                  value: e.value,
-                },
-                user: {
-                  email: sha(user.email.trim().toLowerCase()),
-                  external_id: sha(user.id.toLowerCase()),
-                  ip: c.device.ip,
-                  phone: sha(user.phone.replace(/\s/g, "")),
-                  ttclid: new URL(c.page.url).searchParams.get("ttclid"),
-                  ttp: cookie._ttp,
-                  user_agent: c.device.user_agent,
-                },
-              },
-            ],
-            event_source: "web",
-            event_source_id: "CABCDEF1234567890",
-          },
-          headers: { "Access-Token": "<redacted>", "Content-Type": "application/json" },
-          method: "POST",
-          url: "https://business-api.tiktok.com/open_api/v1.3/event/track/",
-        },
-        status: "ready",
-      },
-    ],
-  };
-  return JSON.stringify(out);
-}
+  return JSON.stringify(floorOutput(e, hashInputs(e).map(sha)));
+};
 
 const event = JSON.parse(eventText);
 const sides = {

@@ -29,10 +29,10 @@ if command -v valgrind >/dev/null 2>&1; then
     rm -f "$out"
   }
   declare -A c
-  for mode in empty floor plan parse map serialize hash3; do c[$mode]=$(count "$mode"); done
-  python3 - "${c[empty]}" "${c[floor]}" "${c[plan]}" "${c[parse]}" "${c[map]}" "${c[serialize]}" "${c[hash3]}" <<'PY'
+  for mode in empty floor plan parse read map serialize hash3; do c[$mode]=$(count "$mode"); done
+  python3 - "${c[empty]}" "${c[floor]}" "${c[plan]}" "${c[parse]}" "${c[read]}" "${c[map]}" "${c[serialize]}" "${c[hash3]}" <<'PY'
 import sys
-names = ["empty", "floor", "plan", "parse", "map", "serialize", "hash3"]
+names = ["empty", "floor", "plan", "parse", "read", "map", "serialize", "hash3"]
 v = {n: [int(x) for x in a.split()] for n, a in zip(names, sys.argv[1:])}
 per = lambda n, i: (v[n][i] - v["empty"][i]) / 2000
 for label, i in [("instructions per event", 0), ("  outside the allocator", None), ("  malloc calls per event", 2)]:
@@ -40,7 +40,7 @@ for label, i in [("instructions per event", 0), ("  outside the allocator", None
     f, p = get("floor"), get("plan")
     parts = "  ".join(f"{n} {get(n):,.0f}" for n in names[3:])
     print(f"{label}: floor {f:,.0f}  plan {p:,.0f}  ratio plan/floor = {p / f:.2f}x   parts: {parts}")
-print("(map = planning an already parsed event, its 3 SHA-256 included; parse includes dropping the tree)")
+print("(parse = serde_json's Value, the floor's reading; read = tiktok_edge::node, the plan's; map = planning an already read event, its 3 SHA-256 included; both readings include dropping the tree)")
 PY
 else
   echo "(valgrind not installed: instruction counts skipped)"

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { config, context, floorOutput, hashInputs } from "../floor.mjs";
+import { config, context, floorOutput, hashInputs, rate } from "../floor.mjs";
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 const rounds = Number(process.argv[4] ?? 15);
@@ -35,16 +35,6 @@ if (a.buildRequestsJson(configText, eventText, context) !== b.buildRequestsJson(
 }
 if (JSON.stringify(a.buildRequests(config, event, context)) !== JSON.stringify(b.buildRequests(config, event, context))) {
   throw new Error("the two builds give different objects");
-}
-function rate(fn, ms) {
-  const start = performance.now();
-  let n = 0;
-  let now;
-  do {
-    for (let i = 0; i < 20; i++, n++) fn();
-    now = performance.now();
-  } while (now - start < ms);
-  return n / ((now - start) / 1000);
 }
 const names = Object.keys(sides);
 for (const k of names) rate(sides[k], 300);

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
-import { config, context, floorOutput, hashInputs } from "../floor.mjs";
+import { config, context, floorOutput, hashInputs, rate } from "../floor.mjs";
 
 const entry = process.argv[2] ? pathToFileURL(resolve(process.argv[2])).href : new URL("../../npm/node.js", import.meta.url).href;
 const rounds = Number(process.argv[3] ?? 5);
@@ -35,16 +35,6 @@ const expected = JSON.parse(t.buildRequestsJson(configText, eventText, context))
 if (!isDeepStrictEqual(JSON.parse(floor(eventText)), expected)) throw new Error("the floor's output differs from buildRequests'");
 if (!isDeepStrictEqual(t.buildRequests(config, event, context), expected)) throw new Error("object and JSON APIs differ");
 
-function rate(fn, ms = 400) {
-  const start = performance.now();
-  let n = 0;
-  let now;
-  do {
-    for (let i = 0; i < 20; i++, n++) fn();
-    now = performance.now();
-  } while (now - start < ms);
-  return n / ((now - start) / 1000);
-}
 for (const fn of Object.values(sides)) rate(fn, 300); // warm up every side before measuring
 const runs = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
 for (let r = 0; r < rounds; r++) for (const [k, fn] of Object.entries(sides)) runs[k].push(rate(fn)); // interleaved

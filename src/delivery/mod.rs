@@ -18,10 +18,11 @@
 //! # fn post(_url: &str, _headers: [(&str, &str); 2], _body: &str) -> (u16, String) {
 //! #     (200, r#"{"code":0,"message":"OK","request_id":"r"}"#.into())
 //! # }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::from_json(r#"{"destinations": [
-//!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#).unwrap();
+//!     {"id": "tiktok", "type": "events_api", "pixel_id": "CABCDEF1234567890"}]}"#)?;
 //! let secrets = Secrets::new().with("TIKTOK_ACCESS_TOKEN", "token");
-//! let event = tiktok_edge::node::parse(r#"{"event_name": "purchase", "id": "O_1", "value": 10}"#).unwrap();
+//! let event = tiktok_edge::node::parse(r#"{"event_name": "purchase", "id": "O_1", "value": 10}"#)?;
 //! let (now_ms, jitter) = (1_765_290_725_123, 0.5);
 //! let planned = vec![plan(&config, &event, &RequestContext::at(now_ms), &secrets)];
 //! let mut call = Call::new(planned, false);
@@ -34,6 +35,8 @@
 //! }
 //! call.settle(run);
 //! assert_eq!(call.status().status, 202);
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod batch;

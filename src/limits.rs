@@ -125,11 +125,8 @@ pub fn kind(v: &Value) -> &'static str {
         Value::Array(_) => 4,
         Value::Object(_) => 5,
     };
-    KINDS.get(at).copied().unwrap_or("a value")
+    crate::node::KINDS.get(at).copied().unwrap_or("a value")
 }
-
-/// The words of [`kind`], for serde_json's values and the event reader's alike.
-pub(crate) const KINDS: [&str; 6] = ["null", "a boolean", "a number", "a string", "an array", "an object"];
 
 #[cfg(test)]
 mod tests {

@@ -113,8 +113,11 @@ impl From<&Node<'_>> for Value {
     }
 }
 
+/// Short names of JSON types, for messages, in the order of `Node`'s variants.
+pub(crate) const KINDS: [&str; 6] = ["null", "a boolean", "a number", "a string", "an array", "an object"];
+
 impl Node<'_> {
-    /// A short name for the value's type, for messages (the words of `limits::kind`).
+    /// A short name for the value's type, for messages (`limits::kind` uses the same words).
     pub fn kind(&self) -> &'static str {
         let at = match self {
             Node::Null => 0,
@@ -124,6 +127,6 @@ impl Node<'_> {
             Node::Array(_) => 4,
             Node::Object(_) => 5,
         };
-        crate::limits::KINDS.get(at).copied().unwrap_or("a value")
+        KINDS.get(at).copied().unwrap_or("a value")
     }
 }
